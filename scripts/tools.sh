@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# tools.sh builds the real Kubernetes tools the tests run against, from the Go module proxy, at pinned
+# versions, into .tools/ (git-ignored). A tool already built at its pinned version is not built again.
+#
+#   scripts/tools.sh [all|helm|kustomize|etcd|kube-apiserver]...   build what is missing
+#   scripts/tools.sh path NAME                                     print the binary's path
+#
+# The pins live here and nowhere else; tests find the binaries through ROCKETOPS_TOOLS (set by the Makefile).
+set -euo pipefail
+
+HELM_VERSION=v3.22.0
+KUSTOMIZE_VERSION=v5.8.2
+ETCD_VERSION=v3.5.35
+KUBE_VERSION=v1.33.13
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools="${ROCKETOPS_TOOLS:-$root/.tools}"
+mkdir -p "$tools/bin" "$tools/src"
+
+version_of() {
+  case "$1" in
+    helm) echo "$HELM_VERSION" ;;
+    kustomize) echo "$KUSTOMIZE_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kube-apiserver) echo "$KUBE_VERSION" ;;
+    *) echo "tools.sh: unknown tool $1" >&2; exit 2 ;;
+  esac
+}
+
+# Each binary is stored under its version; bin/NAME is a link to the pinned one.
+target() { echo "$tools/versions/$1-$(version_of "$1")/$1"; }
+
+log() { echo "tools.sh: $*" >&2; }
+
+link() {
+  ln -sfn "$(target "$1")" "$tools/bin/$1"
+}
+
+build_helm() {
+  GOBIN="$(dirname "$(target helm)")" go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+}
+
+build_kustomize() {
+  GOBIN="$(dirname "$(target kustomize)")" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+}
+
+build_etcd() {
+  local src="$tools/src/etcd-$ETCD_VERSION"
+  mkdir -p "$src"
+  cat >"$src/go.mod" <<MOD
+module rocketops.dev/tools/etcd
+
+go 1.24
+
+require go.etcd.io/etcd/server/v3 $ETCD_VERSION
+MOD
+  printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$src/tools.go"
+  (cd "$src" && go mod tidy -e >/dev/null 2>&1 || true
+   cd "$src" && go build -o "$(target etcd)" go.etcd.io/etcd/server/v3)
+}
+
+build_kube_apiserver() {
+  local src="$tools/src/kubernetes-$KUBE_VERSION"
+  local staging="v0${KUBE_VERSION#v1}"
+  local minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
+  mkdir -p "$src"
+  # k8s.io/kubernetes replaces its staging modules with local folders, so it cannot be built as a
+  # dependency as it is; map each staging module to its published version instead.
+  local gomod
+  gomod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  {
+    printf 'module rocketops.dev/tools/kubernetes\n\ngo 1.24\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$KUBE_VERSION"
+    grep -E '^\s*k8s\.io/[a-z0-9-]+ => \./staging/' "$gomod" | awk '{print $1}' |
+      grep -vE '^k8s\.io/(sample-cli-plugin|sample-controller)$' |
+      while read -r m; do printf '\t%s => %s %s\n' "$m" "$m" "$staging"; done
+    printf ')\n'
+  } >"$src/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >"$src/tools.go"
+  (cd "$src" && go mod tidy -e >/dev/null 2>&1 || true
+   cd "$src" && go build -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+     -o "$(target kube-apiserver)" k8s.io/kubernetes/cmd/kube-apiserver)
+}
+
+ensure() {
+  local name=$1
+  if [ ! -x "$(target "$name")" ]; then
+    log "building $name $(version_of "$name") (cached in $tools afterwards)"
+    mkdir -p "$(dirname "$(target "$name")")"
+    "build_${name//-/_}"
+  fi
+  link "$name"
+}
+
+if [ "${1:-}" = path ]; then
+  echo "$tools/bin/${2:?tools.sh path NAME}"
+  exit 0
+fi
+
+[ $# -gt 0 ] || set -- all
+for t in "$@"; do
+  case "$t" in
+    all) for n in kustomize helm etcd kube-apiserver; do ensure "$n"; done ;;
+    *) ensure "$t" ;;
+  esac
+done

@@ -1,0 +1,6 @@
+// Entry point: the plan of one environment in, the list of its Kubernetes objects out.
+local plan = std.extVar('plan');
+
+(import 'namesrv.libsonnet')(plan)
++ (import 'broker.libsonnet')(plan)
++ (import 'console.libsonnet')(plan)

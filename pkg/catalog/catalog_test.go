@@ -1,0 +1,312 @@
+package catalog_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rocketops/rocketops/pkg/catalog"
+)
+
+var specialKeys = []string{"rmqAddressServerDomain", "rmqAddressServerSubGroup"}
+
+func TestVersions(t *testing.T) {
+	want := []string{"4.9.8", "5.0.0", "5.1.0", "5.1.4", "5.2.0", "5.3.0", "5.3.1", "5.3.2", "5.3.3"}
+	assert.Equal(t, want, catalog.Versions())
+
+	got := catalog.Versions()
+	got[0] = "changed"
+	assert.Equal(t, want, catalog.Versions(), "callers must not be able to change the catalog")
+}
+
+func TestSupported(t *testing.T) {
+	tests := []struct {
+		name    string
+		version string
+		want    bool
+	}{
+		{name: "oldest", version: "4.9.8", want: true},
+		{name: "newest", version: "5.3.3", want: true},
+		{name: "develop branch is no release", version: "develop", want: false},
+		{name: "unknown release", version: "5.3.4", want: false},
+		{name: "short form is not matched", version: "5.3", want: false},
+		{name: "v prefix is not matched", version: "v5.3.3", want: false},
+		{name: "empty", version: "", want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, catalog.Supported(tc.version))
+		})
+	}
+}
+
+func TestBrokerKeyCounts(t *testing.T) {
+	tests := []struct {
+		version string
+		table   int // keys from broker-keys.tsv; the special keys come on top
+	}{
+		{version: "4.9.8", table: 185},
+		{version: "5.0.0", table: 298},
+		{version: "5.3.3", table: 442},
+	}
+	for _, tc := range tests {
+		t.Run(tc.version, func(t *testing.T) {
+			keys := catalog.Keys(catalog.Broker, tc.version)
+			for _, s := range specialKeys {
+				require.Contains(t, keys, s)
+			}
+			assert.Len(t, keys, tc.table+len(specialKeys))
+		})
+	}
+}
+
+func TestKeysSortedAndDeterministic(t *testing.T) {
+	for _, c := range []catalog.Component{catalog.Broker, catalog.NameServer, catalog.Controller} {
+		for _, v := range catalog.Versions() {
+			first := catalog.Keys(c, v)
+			assert.True(t, slices.IsSorted(first), "%s %s not sorted", c, v)
+			assert.Len(t, slices.Compact(slices.Clone(first)), len(first), "%s %s has duplicates", c, v)
+			if len(first) > 0 {
+				first[0] = "changed"
+			}
+			second := catalog.Keys(c, v)
+			assert.NotContains(t, second, "changed", "%s %s: result shares memory with the catalog", c, v)
+			assert.Equal(t, second, catalog.Keys(c, v))
+		}
+	}
+}
+
+func TestKeysUnknown(t *testing.T) {
+	assert.Nil(t, catalog.Keys(catalog.Broker, "develop"))
+	assert.Nil(t, catalog.Keys(catalog.Broker, "9.9.9"))
+	assert.Nil(t, catalog.Keys(catalog.Component(42), "5.3.3"))
+	assert.Empty(t, catalog.Keys(catalog.Controller, "4.9.8"), "4.9.8 has no controller")
+}
+
+func TestKeysMatchLookup(t *testing.T) {
+	for _, c := range []catalog.Component{catalog.Broker, catalog.NameServer, catalog.Controller} {
+		for _, v := range catalog.Versions() {
+			for _, name := range catalog.Keys(c, v) {
+				k, ok := catalog.Lookup(c, v, name)
+				require.True(t, ok, "%s %s %s listed but not found", c, v, name)
+				require.Equal(t, name, k.Name)
+				require.Contains(t, k.Versions, v)
+			}
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	tests := []struct {
+		name      string
+		component catalog.Component
+		version   string
+		key       string
+		want      bool
+	}{
+		{name: "key in every version, oldest", component: catalog.Broker, version: "4.9.8", key: "flushDiskType", want: true},
+		{name: "key in every version, newest", component: catalog.Broker, version: "5.3.3", key: "flushDiskType", want: true},
+		{name: "5.x key in 4.9.8", component: catalog.Broker, version: "4.9.8", key: "accountStatsEnable", want: false},
+		{name: "5.x key in 5.0.0", component: catalog.Broker, version: "5.0.0", key: "accountStatsEnable", want: true},
+		{name: "key removed after 4.9.8", component: catalog.Broker, version: "5.0.0", key: "commercialEnable", want: false},
+		{name: "removed key in its version", component: catalog.Broker, version: "4.9.8", key: "commercialEnable", want: true},
+		{name: "case matters", component: catalog.Broker, version: "5.3.3", key: "FlushDiskType", want: false},
+		{name: "unsupported version", component: catalog.Broker, version: "develop", key: "flushDiskType", want: false},
+		{name: "develop-only key", component: catalog.Broker, version: "5.3.3", key: "enableSplitMetadata", want: false},
+		{name: "broker key is no name server key", component: catalog.NameServer, version: "5.3.3", key: "flushDiskType", want: false},
+		{name: "unknown component", component: catalog.Component(7), version: "5.3.3", key: "flushDiskType", want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, ok := catalog.Lookup(tc.component, tc.version, tc.key)
+			assert.Equal(t, tc.want, ok)
+			if tc.want {
+				assert.Equal(t, tc.key, k.Name)
+			} else {
+				assert.Zero(t, k)
+			}
+		})
+	}
+}
+
+func TestFindGivesVersions(t *testing.T) {
+	_, ok := catalog.Lookup(catalog.Broker, "4.9.8", "broadcastOffsetExpireMaxSecond")
+	require.False(t, ok)
+
+	k, ok := catalog.Find(catalog.Broker, "broadcastOffsetExpireMaxSecond")
+	require.True(t, ok)
+	assert.Equal(t, catalog.Key{
+		Name:     "broadcastOffsetExpireMaxSecond",
+		Type:     "long",
+		Classes:  []string{"BrokerConfig"},
+		Default:  "5 * 60",
+		Versions: []string{"5.1.0", "5.1.4", "5.2.0", "5.3.0", "5.3.1", "5.3.2", "5.3.3"},
+	}, k)
+
+	k, ok = catalog.Find(catalog.Broker, "filterServerNums")
+	require.True(t, ok)
+	assert.Equal(t, []string{"4.9.8", "5.0.0", "5.1.0"}, k.Versions)
+
+	_, ok = catalog.Find(catalog.Broker, "enableSplitMetadata")
+	assert.False(t, ok, "develop-only keys exist in no release")
+	_, ok = catalog.Find(catalog.Broker, "noSuchKey")
+	assert.False(t, ok)
+}
+
+func TestLookupReturnsCopy(t *testing.T) {
+	k, ok := catalog.Lookup(catalog.Broker, "5.3.3", "listenPort")
+	require.True(t, ok)
+	require.Equal(t, []string{"BrokerConfig", "NettyServerConfig"}, k.Classes)
+	k.Classes[0] = "changed"
+	k.Versions[0] = "changed"
+
+	again, _ := catalog.Lookup(catalog.Broker, "5.3.3", "listenPort")
+	assert.Equal(t, []string{"BrokerConfig", "NettyServerConfig"}, again.Classes)
+	assert.Equal(t, "4.9.8", again.Versions[0])
+}
+
+func TestEmptyTypeKeys(t *testing.T) {
+	k, ok := catalog.Lookup(catalog.Broker, "5.3.1", "batchWriteKvCqSize")
+	require.True(t, ok)
+	assert.Empty(t, k.Type)
+	assert.Empty(t, k.Classes)
+	assert.Equal(t, []string{"5.3.1"}, k.Versions)
+	assert.NoError(t, catalog.CheckValue(k, "anything"), "only text checks apply to an unknown type")
+	assert.Error(t, catalog.CheckValue(k, "16 # rows"))
+}
+
+func TestSpecialKeys(t *testing.T) {
+	for _, name := range specialKeys {
+		for _, v := range catalog.Versions() {
+			t.Run(name+"/"+v, func(t *testing.T) {
+				k, ok := catalog.Lookup(catalog.Broker, v, name)
+				require.True(t, ok)
+				assert.Equal(t, "String", k.Type)
+				assert.Equal(t, catalog.Versions(), k.Versions)
+			})
+		}
+		_, ok := catalog.Find(catalog.NameServer, name)
+		assert.False(t, ok, "%s is a broker key only", name)
+	}
+}
+
+func TestNameServerControllerSplit(t *testing.T) {
+	tests := []struct {
+		name      string
+		component catalog.Component
+		version   string
+		key       string
+		want      bool
+	}{
+		{name: "NamesrvConfig key", component: catalog.NameServer, version: "5.3.3", key: "orderMessageEnable", want: true},
+		{name: "NettyServerConfig key", component: catalog.NameServer, version: "5.3.3", key: "listenPort", want: true},
+		{name: "NettyClientConfig key", component: catalog.NameServer, version: "5.3.3", key: "useTLS", want: true},
+		{name: "name server table used for 4.9.8", component: catalog.NameServer, version: "4.9.8", key: "listenPort", want: true},
+		{name: "controller key is not a name server key", component: catalog.NameServer, version: "5.3.3", key: "controllerType", want: false},
+		{name: "JraftConfig key is not a name server key", component: catalog.NameServer, version: "5.3.3", key: "jRaftGroupId", want: false},
+		{name: "ControllerConfig key", component: catalog.Controller, version: "5.3.3", key: "controllerType", want: true},
+		{name: "JraftConfig key", component: catalog.Controller, version: "5.3.3", key: "jRaftGroupId", want: true},
+		{name: "key on both NamesrvConfig and ControllerConfig", component: catalog.Controller, version: "5.3.3", key: "configStorePath", want: true},
+		{name: "controller table used for 5.0.0", component: catalog.Controller, version: "5.0.0", key: "controllerDLegerPeers", want: true},
+		{name: "no controller in 4.9.8", component: catalog.Controller, version: "4.9.8", key: "controllerDLegerPeers", want: false},
+		{name: "not applied by properties2Object", component: catalog.Controller, version: "5.3.3", key: "jraftConfig", want: false},
+		{name: "name server key is not a controller key", component: catalog.Controller, version: "5.3.3", key: "orderMessageEnable", want: false},
+		{name: "netty key is not a controller key", component: catalog.Controller, version: "5.3.3", key: "listenPort", want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, ok := catalog.Lookup(tc.component, tc.version, tc.key)
+			assert.Equal(t, tc.want, ok)
+		})
+	}
+}
+
+func TestServerKeysMerged(t *testing.T) {
+	k, ok := catalog.Find(catalog.Controller, "metricsExporterType")
+	require.True(t, ok)
+	assert.Equal(t, "String|int", k.Type, "the enum-typed setter is not applied, the int and String ones are")
+	assert.Equal(t, []string{"ControllerConfig"}, k.Classes)
+	assert.Equal(t, []string{"5.0.0", "5.1.0", "5.1.4", "5.2.0", "5.3.0", "5.3.1", "5.3.2", "5.3.3"}, k.Versions)
+
+	k, ok = catalog.Find(catalog.NameServer, "writeBufferLowWaterMark")
+	require.True(t, ok)
+	assert.Equal(t, "int", k.Type)
+	assert.Equal(t, []string{"NettyClientConfig", "NettyServerConfig"}, k.Classes)
+	assert.Equal(t, catalog.Versions(), k.Versions)
+
+	k, ok = catalog.Find(catalog.NameServer, "configStorePath")
+	require.True(t, ok)
+	assert.Equal(t, []string{"NamesrvConfig"}, k.Classes)
+	assert.Contains(t, k.Default, `"namesrv"`)
+}
+
+func TestComponentString(t *testing.T) {
+	tests := []struct {
+		c    catalog.Component
+		want string
+	}{
+		{c: catalog.Broker, want: "broker"},
+		{c: catalog.NameServer, want: "name server"},
+		{c: catalog.Controller, want: "controller"},
+		{c: catalog.Component(9), want: "Component(9)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.c.String())
+		})
+	}
+}
+
+func TestCompare(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want int
+	}{
+		{name: "equal", a: "5.3.3", b: "5.3.3", want: 0},
+		{name: "patch", a: "5.3.2", b: "5.3.3", want: -1},
+		{name: "major", a: "5.0.0", b: "4.9.8", want: 1},
+		{name: "numeric not textual", a: "5.10.0", b: "5.9.0", want: 1},
+		{name: "missing part is zero", a: "5.3", b: "5.3.0", want: 0},
+		{name: "longer is newer", a: "5.3", b: "5.3.1", want: -1},
+		{name: "leading zeros", a: "5.03.1", b: "5.3.1", want: 0},
+		{name: "huge part", a: "5.99999999999999999999", b: "5.1", want: 1},
+		{name: "text after numbers", a: "develop", b: "5.3.3", want: 1},
+		{name: "text parts", a: "5.x", b: "5.y", want: -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, sign(catalog.Compare(tc.a, tc.b)))
+			assert.Equal(t, -tc.want, sign(catalog.Compare(tc.b, tc.a)), "not antisymmetric")
+		})
+	}
+}
+
+func sign(n int) int {
+	switch {
+	case n < 0:
+		return -1
+	case n > 0:
+		return 1
+	}
+	return 0
+}
+
+func BenchmarkLookup(b *testing.B) {
+	for b.Loop() {
+		if _, ok := catalog.Lookup(catalog.Broker, "5.3.3", "flushDiskType"); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
+
+func BenchmarkCheckValue(b *testing.B) {
+	k, _ := catalog.Lookup(catalog.Broker, "5.3.3", "listenPort")
+	for b.Loop() {
+		if err := catalog.CheckValue(k, "10911"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

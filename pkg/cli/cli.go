@@ -1,0 +1,163 @@
+// Package cli is the rocketops command line: it turns arguments into options, calls one library
+// function per command and maps the outcome to an exit code (0 ok, 1 findings, 2 usage or internal
+// error). The work itself lives in the other packages.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rocketops/rocketops/pkg/compile"
+	"github.com/rocketops/rocketops/pkg/diag"
+	"github.com/rocketops/rocketops/pkg/emit"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitFindings = 1 // an invalid spec, or drift
+	ExitError    = 2 // bad usage, unreadable input, internal error
+)
+
+// exitError carries an exit code with the error that caused it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// Version is the compiler's version; release builds set it with -ldflags "-X …cli.Version=v1.2.3".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// Run runs rocketops with the given arguments and returns the exit code.
+func Run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, ee.err.Error())
+		}
+		return ee.code
+	}
+	// Everything else cobra returns is about the command line itself.
+	fmt.Fprintf(stderr, "error: %v\n\thint: see rocketops %s --help\n", err, commandName(root, args))
+	return ExitError
+}
+
+func commandName(root *cobra.Command, args []string) string {
+	if c, _, err := root.Find(args); err == nil && c != root {
+		return c.Name()
+	}
+	return ""
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "rocketops",
+		Short: "Compile a RocketMQ cluster spec into GitOps-ready Kubernetes manifests",
+		Long: `rocketops compiles one declarative RocketMQ cluster spec (cluster.yaml) into kustomize
+base + overlays or rendered manifests, checks it with precise errors, and tells whether
+committed output is what the spec compiles to.
+
+Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage or internal error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(
+		newValidateCmd(stdout),
+		newCompileCmd(stdout),
+		newDiffCmd(stdout),
+		newSchemaCmd(stdout),
+		newExplainCmd(stdout),
+		newVersionCmd(stdout),
+	)
+	return root
+}
+
+// readSpec reads a spec file; "-" reads standard input.
+func readSpec(path string) ([]byte, string, error) {
+	if path == "-" {
+		b, err := io.ReadAll(os.Stdin)
+		return b, "<stdin>", err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, path, usage(fmt.Errorf("cannot read spec: %w", err), "give the path of a cluster.yaml")
+	}
+	if st.IsDir() {
+		return nil, path, usage(fmt.Errorf("%s is a folder, not a spec file", path), "give the path of a cluster.yaml")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, path, usage(fmt.Errorf("cannot read spec: %w", err), "")
+	}
+	return b, path, nil
+}
+
+func usage(err error, hint string) error {
+	if hint != "" {
+		err = fmt.Errorf("%w\n\thint: %s", err, hint)
+	}
+	return &exitError{code: ExitError, err: fmt.Errorf("error: %w", err)}
+}
+
+// outcome maps a pipeline error to its exit code.
+func outcome(err error) error {
+	if err == nil {
+		return nil
+	}
+	var dl diag.List
+	if errors.As(err, &dl) {
+		return &exitError{code: ExitFindings, err: dl}
+	}
+	var ue *compile.UsageError
+	if errors.As(err, &ue) {
+		return &exitError{code: ExitError, err: fmt.Errorf("error: %w", ue)}
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "internal error") {
+		msg = "error: " + msg
+	}
+	return &exitError{code: ExitError, err: errors.New(msg)}
+}
+
+// targetFlag documents --target once for compile and diff.
+func targetFlag(cmd *cobra.Command, into *[]string) {
+	cmd.Flags().StringSliceVarP(into, "target", "t", nil,
+		"what to write: "+strings.Join(emit.Targets, ", ")+" (comma-separated or repeated; default kustomize)")
+}
+
+func envFlag(cmd *cobra.Command, into *[]string) {
+	cmd.Flags().StringSliceVarP(into, "env", "e", nil, "environments to compile (default: all the spec declares)")
+}

@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rocketops/rocketops/pkg/catalog"
+	"github.com/rocketops/rocketops/pkg/compile"
+	"github.com/rocketops/rocketops/pkg/explain"
+	"github.com/rocketops/rocketops/pkg/tree"
+	"github.com/rocketops/rocketops/schemas"
+)
+
+func newValidateCmd(out io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check specs and print every problem with file:line:col, JSON pointer and hint",
+		Example: `  rocketops validate cluster.yaml
+  rocketops validate envs/*/cluster.yaml`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var failed error
+			for _, path := range args {
+				src, name, err := readSpec(path)
+				if err != nil {
+					return err
+				}
+				res, diags := compile.Validate(name, src)
+				if len(diags) > 0 {
+					failed = diags
+					fmt.Fprint(cmd.ErrOrStderr(), diags.Error()+"\n")
+					continue
+				}
+				fmt.Fprintf(out, "%s: valid (environments: %s)\n", name, strings.Join(res.Names, ", "))
+			}
+			if failed != nil {
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+}
+
+func newCompileCmd(out io.Writer) *cobra.Command {
+	var o struct {
+		output  string
+		targets []string
+		envs    []string
+		force   bool
+	}
+	cmd := &cobra.Command{
+		Use:   "compile FILE -o DIR",
+		Short: "Write kustomize base + overlays or rendered manifests for every environment",
+		Long: `compile writes the output folder atomically: a failed run leaves it untouched, files rocketops
+did not generate are never deleted, and generated files the spec no longer produces are removed.
+The folder's .rocketops-index records what was generated.`,
+		Example: `  rocketops compile cluster.yaml -o deploy/
+  rocketops compile cluster.yaml -o deploy/ --target kustomize,manifests --env prod`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.output == "" {
+				return usage(errors.New("no output folder"), "add -o DIR, e.g. -o deploy/")
+			}
+			src, name, err := readSpec(args[0])
+			if err != nil {
+				return err
+			}
+			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs})
+			if err != nil {
+				return outcome(err)
+			}
+			r, err := tree.Write(o.output, res.Tree, tree.WriteOptions{Meta: res.Meta, Force: o.force})
+			if err != nil {
+				return outcome(fmt.Errorf("writing %s: %w", o.output, err))
+			}
+			fmt.Fprintf(out, "%s: %d files (%d created, %d updated, %d unchanged, %d removed)\n",
+				o.output, len(res.Tree), len(r.Created), len(r.Updated), len(r.Unchanged), len(r.Removed))
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&o.output, "output", "o", "", "output folder (created if missing)")
+	targetFlag(cmd, &o.targets)
+	envFlag(cmd, &o.envs)
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite files in the output folder that rocketops did not generate")
+	return cmd
+}
+
+func newDiffCmd(out io.Writer) *cobra.Command {
+	var o struct {
+		targets []string
+		envs    []string
+	}
+	cmd := &cobra.Command{
+		Use:   "diff FILE DIR",
+		Short: "Compare committed output with what the spec compiles to (exit 1 on any difference)",
+		Long: `diff compiles the spec in memory and compares it with DIR: every file it would write and every
+generated file DIR's index lists. It prints a unified diff and exits 0 when they match, 1 when they
+differ and 2 on error. Without --target and --env it uses what DIR's index recorded.`,
+		Example: `  rocketops diff cluster.yaml deploy/`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, name, err := readSpec(args[0])
+			if err != nil {
+				return err
+			}
+			dir := args[1]
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return usage(fmt.Errorf("%s is not a folder", dir), "give the folder compile wrote, e.g. deploy/")
+			}
+			idx, err := tree.ReadIndex(dir)
+			if err != nil {
+				return outcome(err)
+			}
+			targets, envs := o.targets, o.envs
+			if len(targets) == 0 && idx.Meta["target"] != "" {
+				targets = strings.Split(idx.Meta["target"], ",")
+			}
+			if len(envs) == 0 && idx.Meta["env"] != "" {
+				envs = strings.Split(idx.Meta["env"], ",")
+			}
+			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: targets, Environments: envs})
+			if err != nil {
+				return outcome(err)
+			}
+			text, changed, err := tree.Diff(dir, res.Tree)
+			if err != nil {
+				return outcome(err)
+			}
+			if changed {
+				fmt.Fprint(out, text)
+				return &exitError{code: ExitFindings, err: fmt.Errorf("%s differs from what %s compiles to; run: rocketops compile %s -o %s", dir, name, args[0], dir)}
+			}
+			return nil
+		},
+	}
+	targetFlag(cmd, &o.targets)
+	envFlag(cmd, &o.envs)
+	return cmd
+}
+
+func newSchemaCmd(out io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of the spec (for editors and CI)",
+		Example: `  rocketops schema > rocketmqcluster.schema.json
+  # then, first line of cluster.yaml:
+  # yaml-language-server: $schema=./rocketmqcluster.schema.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := out.Write(schemas.Cluster)
+			return err
+		},
+	}
+}
+
+func newExplainCmd(out io.Writer) *cobra.Command {
+	var o struct {
+		keys    string
+		version string
+	}
+	cmd := &cobra.Command{
+		Use:   "explain [FIELD]",
+		Short: "Document a spec field, or list the RocketMQ configuration keys of a version",
+		Example: `  rocketops explain spec.brokers.storage
+  rocketops explain --keys broker --version 5.3.3`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.keys != "" {
+				comp, ok := map[string]catalog.Component{"broker": catalog.Broker, "namesrv": catalog.NameServer, "controller": catalog.Controller}[o.keys]
+				if !ok {
+					return usage(fmt.Errorf("unknown component %q", o.keys), "use --keys broker, namesrv or controller")
+				}
+				if err := explain.Keys(out, comp, o.version); err != nil {
+					return usage(err, "")
+				}
+				return nil
+			}
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			if err := explain.Field(out, schemas.Cluster, path); err != nil {
+				return &exitError{code: ExitError, err: fmt.Errorf("error: %w", err)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.keys, "keys", "", "list configuration keys of a component: broker, namesrv or controller")
+	cmd.Flags().StringVar(&o.version, "version", "5.3.3", "RocketMQ version for --keys")
+	return cmd
+}
+
+func newVersionCmd(out io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the rocketops version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(out, "rocketops %s\n", version())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,154 @@
+// Package diag holds the findings the compiler reports about a spec: where (file:line:col and a JSON
+// pointer), what is wrong, and a hint for fixing it. It formats them the same way for every command and
+// leaves deciding what is wrong to the validator.
+package diag
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Diagnostic is one problem in a spec.
+type Diagnostic struct {
+	File    string // file name as the user gave it
+	Line    int    // 1-based; 0 when the problem has no place in the file
+	Col     int    // 1-based
+	Pointer string // JSON pointer into the document, "" for the whole document
+	Message string // lower case, no trailing period
+	Hint    string // how to fix it, "" when the message says it all
+	// Envs names the environments the problem shows up in when it does not show up in all of them.
+	Envs []string
+}
+
+// String formats the diagnostic as "file:line:col: pointer: message", with the hint on an indented second line.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.File)
+	if d.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", d.Line, d.Col)
+	}
+	b.WriteString(": ")
+	if d.Pointer != "" {
+		b.WriteString(d.Pointer)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Message)
+	if len(d.Envs) > 0 {
+		fmt.Fprintf(&b, " (environment %s)", strings.Join(d.Envs, ", "))
+	}
+	if d.Hint != "" {
+		b.WriteString("\n\thint: ")
+		b.WriteString(d.Hint)
+	}
+	return b.String()
+}
+
+// List is a set of diagnostics. It is an error, so a failed validation travels as one value.
+type List []Diagnostic
+
+// Sort orders the list by file, position, pointer and message, and drops exact duplicates.
+func (l List) Sort() List {
+	out := append(List(nil), l...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		if a.Pointer != b.Pointer {
+			return a.Pointer < b.Pointer
+		}
+		return a.Message < b.Message
+	})
+	dedup := out[:0]
+	for i, d := range out {
+		if i > 0 && d.String() == out[i-1].String() {
+			continue
+		}
+		dedup = append(dedup, d)
+	}
+	return dedup
+}
+
+// Error returns the whole report, as Write prints it.
+func (l List) Error() string {
+	var b strings.Builder
+	_ = l.Write(&b)
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Write prints every diagnostic and a closing count line ("2 errors in cluster.yaml").
+func (l List) Write(w io.Writer) error {
+	l = l.Sort()
+	for _, d := range l {
+		if _, err := fmt.Fprintln(w, d.String()); err != nil {
+			return err
+		}
+	}
+	files := map[string]bool{}
+	var names []string
+	for _, d := range l {
+		if !files[d.File] {
+			files[d.File] = true
+			names = append(names, d.File)
+		}
+	}
+	noun := "errors"
+	if len(l) == 1 {
+		noun = "error"
+	}
+	_, err := fmt.Fprintf(w, "%d %s in %s\n", len(l), noun, strings.Join(names, ", "))
+	return err
+}
+
+// Closest returns the candidate nearest to word, for "did you mean" hints: an exact match ignoring
+// case wins, otherwise the smallest edit distance within about a third of the word's length. Ties go
+// to the candidate that sorts first, so hints are deterministic. It returns "" when nothing is close.
+func Closest(word string, candidates []string) string {
+	lw := strings.ToLower(word)
+	best, bestDist := "", -1
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	for _, c := range sorted {
+		if strings.ToLower(c) == lw {
+			return c
+		}
+		d := distance(lw, strings.ToLower(c))
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	limit := len(word)/3 + 1
+	if bestDist < 0 || bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,108 @@
+package kubetest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ToolsEnv names the environment variable that points at a tools folder other than <repo>/.tools; the
+// binaries are in its bin subfolder. scripts/tools.sh honours the same variable.
+const ToolsEnv = "ROCKETOPS_TOOLS"
+
+// RequireToolsEnv, set to 1, makes missing binaries fail tests instead of skipping them, as a non-empty CI does.
+const RequireToolsEnv = "ROCKETOPS_REQUIRE_TOOLS"
+
+// ErrNotBuilt is wrapped by FindBinaries' error when a binary is missing.
+var ErrNotBuilt = errors.New("not built")
+
+// Binaries holds the paths of the server binaries the harness runs.
+type Binaries struct {
+	Etcd          string
+	KubeAPIServer string
+}
+
+// FindBinaries locates etcd and kube-apiserver in $ROCKETOPS_TOOLS/bin, or in <repo>/.tools/bin where <repo> is
+// the nearest folder at or above the working directory that holds go.mod. A relative ROCKETOPS_TOOLS is taken
+// relative to <repo>, because go test runs each package in its own folder. It builds nothing; when a binary is
+// missing the error wraps ErrNotBuilt and says to run scripts/tools.sh.
+func FindBinaries() (Binaries, error) {
+	binDir, err := toolsBinDir()
+	if err != nil {
+		return Binaries{}, err
+	}
+	b := Binaries{
+		Etcd:          filepath.Join(binDir, "etcd"),
+		KubeAPIServer: filepath.Join(binDir, "kube-apiserver"),
+	}
+	var missing []string
+	for _, p := range []string{b.Etcd, b.KubeAPIServer} {
+		// Stat follows the bin/NAME link tools.sh makes, so a dangling link counts as missing.
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			missing = append(missing, filepath.Base(p))
+		}
+	}
+	if len(missing) > 0 {
+		return Binaries{}, fmt.Errorf("%s %w in %s: run scripts/tools.sh", strings.Join(missing, " and "), ErrNotBuilt, binDir)
+	}
+	return b, nil
+}
+
+// toolsBinDir is the folder FindBinaries looks in.
+func toolsBinDir() (string, error) {
+	env := os.Getenv(ToolsEnv)
+	if env != "" && filepath.IsAbs(env) {
+		return filepath.Join(env, "bin"), nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	if env != "" {
+		return filepath.Join(root, env, "bin"), nil
+	}
+	return filepath.Join(root, ".tools", "bin"), nil
+}
+
+// moduleRoot walks up from the working directory to the folder holding go.mod.
+func moduleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find module root: %w", err)
+	}
+	for dir := wd; ; {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod at or above %s: set %s", wd, ToolsEnv)
+		}
+		dir = parent
+	}
+}
+
+// toolsRequired reports whether missing binaries must fail the test: in CI a skipped server test would hide
+// that nothing was checked.
+func toolsRequired() bool {
+	return os.Getenv("CI") != "" || os.Getenv(RequireToolsEnv) == "1"
+}
+
+// needBinaries returns the binaries, or skips or fails tb when they are missing. The bool is false when tb
+// was stopped; it only matters for a testing.TB whose Skipf and Fatalf return.
+func needBinaries(tb testing.TB) (Binaries, bool) {
+	tb.Helper()
+	b, err := FindBinaries()
+	if err == nil {
+		return b, true
+	}
+	if toolsRequired() {
+		tb.Fatalf("kubetest: %v", err)
+	} else {
+		tb.Skipf("kubetest: %v", err)
+	}
+	return Binaries{}, false
+}

@@ -1,0 +1,169 @@
+// Package render evaluates the blueprints on a plan and returns the Kubernetes objects in install
+// order, each with its canonical YAML. It decides nothing about the cluster; an error here is a bug
+// in rocketops, reported as internal with the jsonnet trace.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"sort"
+	"sync"
+
+	"github.com/google/go-jsonnet"
+	"sigs.k8s.io/yaml"
+
+	"github.com/rocketops/rocketops/blueprints"
+	"github.com/rocketops/rocketops/pkg/plan"
+)
+
+// Object is one rendered Kubernetes object.
+type Object struct {
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	Labels     map[string]string
+	Value      map[string]any // the object, numbers as json.Number
+}
+
+// ID names the object as kind/namespace/name.
+func (o Object) ID() string { return o.Kind + "/" + o.Namespace + "/" + o.Name }
+
+// YAML returns the object as YAML with sorted keys.
+func (o Object) YAML() ([]byte, error) { return ToYAML(o.Value) }
+
+// ToYAML writes a value as YAML with sorted keys, the one form every output of rocketops uses.
+func ToYAML(v any) ([]byte, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return yaml.JSONToYAML(j)
+}
+
+// installOrder ranks kinds the way kustomize's legacy order does, so rendered manifests and
+// `kustomize build` list objects alike: what others depend on comes first.
+var installOrder = []string{
+	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition", "MutatingWebhookConfiguration",
+	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+	"ConfigMap", "Secret", "Endpoints", "Service", "LimitRange", "PriorityClass", "PersistentVolume",
+	"PersistentVolumeClaim", "Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+}
+
+func rank(kind string) int {
+	for i, k := range installOrder {
+		if k == kind {
+			return i
+		}
+	}
+	return len(installOrder)
+}
+
+// Sort puts objects in install order: by kind rank, then kind, namespace and name.
+func Sort(objs []Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if ra, rb := rank(a.Kind), rank(b.Kind); ra != rb {
+			return ra < rb
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		if a.Namespace != b.Namespace {
+			return a.Namespace < b.Namespace
+		}
+		return a.Name < b.Name
+	})
+}
+
+var (
+	importerOnce sync.Once
+	importer     *jsonnet.MemoryImporter
+	importerErr  error
+	mainSource   string
+)
+
+func load() (*jsonnet.MemoryImporter, error) {
+	importerOnce.Do(func() {
+		data := map[string]jsonnet.Contents{}
+		importerErr = fs.WalkDir(blueprints.FS, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(blueprints.FS, path)
+			if err != nil {
+				return err
+			}
+			data[path] = jsonnet.MakeContents(string(b))
+			if path == blueprints.Main {
+				mainSource = string(b)
+			}
+			return nil
+		})
+		importer = &jsonnet.MemoryImporter{Data: data}
+	})
+	return importer, importerErr
+}
+
+// Render evaluates the blueprints on one plan.
+func Render(p *plan.Plan) ([]Object, error) {
+	imp, err := load()
+	if err != nil {
+		return nil, fmt.Errorf("internal error: blueprints: %w", err)
+	}
+	planJSON, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("internal error: plan to JSON: %w", err)
+	}
+	vm := jsonnet.MakeVM()
+	vm.Importer(imp)
+	vm.ExtCode("plan", string(planJSON))
+	out, err := vm.EvaluateAnonymousSnippet(blueprints.Main, mainSource)
+	if err != nil {
+		// The message carries the jsonnet stack trace: keep it whole.
+		return nil, fmt.Errorf("internal error: blueprints failed on environment %q:\n%s", p.Environment, err.Error())
+	}
+	return Decode([]byte(out))
+}
+
+// Decode reads a JSON list of objects, as the blueprints return it.
+func Decode(data []byte) ([]Object, error) {
+	var raw []map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("internal error: blueprints returned no list of objects: %w", err)
+	}
+	objs := make([]Object, 0, len(raw))
+	for i, v := range raw {
+		o, err := FromValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("internal error: object %d: %w", i, err)
+		}
+		objs = append(objs, o)
+	}
+	Sort(objs)
+	return objs, nil
+}
+
+// FromValue wraps a decoded object.
+func FromValue(v map[string]any) (Object, error) {
+	o := Object{Value: v}
+	o.APIVersion, _ = v["apiVersion"].(string)
+	o.Kind, _ = v["kind"].(string)
+	md, _ := v["metadata"].(map[string]any)
+	o.Name, _ = md["name"].(string)
+	o.Namespace, _ = md["namespace"].(string)
+	if l, ok := md["labels"].(map[string]any); ok {
+		o.Labels = map[string]string{}
+		for k, val := range l {
+			o.Labels[k], _ = val.(string)
+		}
+	}
+	if o.APIVersion == "" || o.Kind == "" || o.Name == "" {
+		return o, fmt.Errorf("object without apiVersion, kind or metadata.name")
+	}
+	return o, nil
+}

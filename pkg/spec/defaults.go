@@ -1,0 +1,154 @@
+package spec
+
+// Default images.
+const (
+	RocketMQImage   = "apache/rocketmq"
+	ConsoleImage    = "apacherocketmq/rocketmq-dashboard"
+	ConsoleImageTag = "2.0.0"
+)
+
+// Default fills every field the user left out with the value the schema documents, so that the
+// validator and the planner see one complete spec. Resources are defaulted only when a component
+// declares none: a component that declares some gets exactly those, with Kubernetes' own rule that
+// a missing request equals its limit.
+func (c *Cluster) Default() {
+	if c.Metadata.Namespace == "" {
+		c.Metadata.Namespace = "default"
+	}
+	s := &c.Spec
+	if s.ClusterDomain == "" {
+		s.ClusterDomain = "cluster.local"
+	}
+	defaultImage(&s.Images.NameServer, RocketMQImage, s.Version)
+	defaultImage(&s.Images.Broker, RocketMQImage, s.Version)
+	defaultImage(&s.Images.Console, ConsoleImage, ConsoleImageTag)
+
+	ns := &s.NameServer
+	ns.Replicas = intOr(ns.Replicas, 1)
+	defaultResources(&ns.Resources, "250m", "1Gi")
+	if ns.Storage.Mode == "" {
+		ns.Storage.Mode = "emptyDir"
+	}
+	defaultStorage(&ns.Storage, "1Gi")
+	defaultSpread(&ns.Placement, "preferred")
+
+	b := &s.Brokers
+	if b.ClusterName == "" {
+		b.ClusterName = "DefaultCluster"
+	}
+	if b.Groups.Count == 0 && b.Groups.Named == nil {
+		b.Groups.Count = 1
+	}
+	b.Slaves = intOr(b.Slaves, 0)
+	if b.Replication == "" {
+		b.Replication = "ASYNC"
+	}
+	if b.FlushDiskType == "" {
+		b.FlushDiskType = "ASYNC_FLUSH"
+	}
+	if b.InSyncReplicas == nil && b.Replication == "SYNC" && !IsV4(s.Version) {
+		b.InSyncReplicas = intOr(nil, 2)
+	}
+	defaultResources(&b.Resources, "500m", "2Gi")
+	if b.Storage.Mode == "" {
+		b.Storage.Mode = "persistentVolumeClaim"
+	}
+	defaultStorage(&b.Storage, "8Gi")
+	defaultSpread(&b.Placement, "required")
+
+	con := &s.Console
+	if con.Enabled == nil {
+		t := true
+		con.Enabled = &t
+	}
+	con.Replicas = intOr(con.Replicas, 1)
+	if con.Service.Type == "" {
+		con.Service.Type = "ClusterIP"
+	}
+	if con.Service.Port == 0 {
+		con.Service.Port = 8080
+	}
+	defaultResources(&con.Resources, "100m", "512Mi")
+	defaultSpread(&con.Placement, "preferred")
+}
+
+// GroupList returns the broker groups by name, in order, with per-group slaves resolved.
+func (b *Brokers) GroupList() []Group {
+	if b.Groups.Named != nil {
+		out := make([]Group, len(b.Groups.Named))
+		for i, g := range b.Groups.Named {
+			out[i] = g
+			if g.Slaves == nil {
+				out[i].Slaves = b.Slaves
+			}
+		}
+		return out
+	}
+	out := make([]Group, b.Groups.Count)
+	for i := range out {
+		out[i] = Group{Name: "broker-" + itoa(i), Slaves: b.Slaves}
+	}
+	return out
+}
+
+// IsV4 reports whether version is a 4.x release.
+func IsV4(version string) bool { return len(version) >= 2 && version[:2] == "4." }
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+func intOr(p *int, v int) *int {
+	if p != nil {
+		return p
+	}
+	return &v
+}
+
+func defaultImage(img *Image, repo, tag string) {
+	if img.Repository == "" {
+		img.Repository = repo
+	}
+	if img.Tag == "" {
+		img.Tag = tag
+	}
+	if img.PullPolicy == "" {
+		img.PullPolicy = "IfNotPresent"
+	}
+}
+
+func defaultResources(r *Resources, cpu, memory string) {
+	if len(r.Requests) == 0 && len(r.Limits) == 0 {
+		r.Requests = map[string]Quantity{"cpu": Quantity(cpu), "memory": Quantity(memory)}
+		r.Limits = map[string]Quantity{"memory": Quantity(memory)}
+		return
+	}
+	for k, v := range r.Limits {
+		if _, ok := r.Requests[k]; !ok {
+			if r.Requests == nil {
+				r.Requests = map[string]Quantity{}
+			}
+			r.Requests[k] = v
+		}
+	}
+}
+
+func defaultStorage(st *Storage, size string) {
+	if st.Mode == "persistentVolumeClaim" {
+		if st.Size == "" {
+			st.Size = Quantity(size)
+		}
+		if len(st.AccessModes) == 0 {
+			st.AccessModes = []string{"ReadWriteOnce"}
+		}
+	}
+}
+
+func defaultSpread(p *Placement, v string) {
+	if p.SpreadMembers == "" {
+		p.SpreadMembers = v
+	}
+}

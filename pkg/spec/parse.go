@@ -1,0 +1,481 @@
+package spec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rocketops/rocketops/pkg/diag"
+)
+
+// Document is a spec file as read: its YAML tree, which keeps the position of every value.
+type Document struct {
+	File string
+	Root *yaml.Node // the top-level mapping
+	// origin maps every node of the file to its JSON pointer, so that a problem found in a merged
+	// environment can be reported where the offending value was written.
+	origin map[*yaml.Node]string
+}
+
+// Parse reads one YAML document. Syntax errors, several documents, anchors used as merge keys and
+// duplicate keys are reported with their positions.
+func Parse(file string, data []byte) (*Document, diag.List) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, diag.List{{File: file, Message: "the file is empty", Hint: "start from examples/quickstart/cluster.yaml"}}
+		}
+		return nil, diag.List{syntaxDiag(file, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, diag.List{{File: file, Line: extra.Line, Col: extra.Column, Message: "the file holds more than one YAML document", Hint: "keep one RocketMQCluster per file; environments go under spec.environments"}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, diag.List{syntaxDiag(file, err)}
+	}
+	top := &root
+	if top.Kind == yaml.DocumentNode && len(top.Content) == 1 {
+		top = top.Content[0]
+	}
+	if top.Kind != yaml.MappingNode {
+		return nil, diag.List{{File: file, Line: top.Line, Col: top.Column, Message: fmt.Sprintf("the document must be a mapping, got %s", kindName(top)), Hint: "a spec starts with apiVersion, kind, metadata and spec"}}
+	}
+	d := &Document{File: file, Root: top, origin: map[*yaml.Node]string{}}
+	var diags diag.List
+	d.index(top, "", &diags)
+	return d, diags
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxDiag(file string, err error) diag.Diagnostic {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return diag.Diagnostic{File: file, Line: line, Col: 1, Message: "invalid YAML: " + m[2], Hint: "check the indentation and quoting on this line and the one before"}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	return diag.Diagnostic{File: file, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// index records the pointer of every node and reports what YAML allows but a spec must not have.
+func (d *Document) index(n *yaml.Node, ptr string, diags *diag.List) {
+	d.origin[n] = ptr
+	switch n.Kind {
+	case yaml.MappingNode:
+		seen := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+				msg := "keys must be plain strings"
+				hint := ""
+				if k.Tag == "!!merge" {
+					msg = "YAML merge keys (<<) are not supported"
+					hint = "use spec.environments to share settings, or repeat the values"
+				}
+				*diags = append(*diags, diag.Diagnostic{File: d.File, Line: k.Line, Col: k.Column, Pointer: ptr, Message: msg, Hint: hint})
+				continue
+			}
+			if prev, ok := seen[k.Value]; ok {
+				*diags = append(*diags, diag.Diagnostic{File: d.File, Line: k.Line, Col: k.Column, Pointer: ptr + "/" + escape(k.Value),
+					Message: fmt.Sprintf("duplicate key %q (first at line %d)", k.Value, prev.Line), Hint: "YAML keeps only one of them; remove the other"})
+				continue
+			}
+			seen[k.Value] = k
+			d.origin[k] = ptr + "/" + escape(k.Value)
+			d.index(v, ptr+"/"+escape(k.Value), diags)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			d.index(c, ptr+"/"+strconv.Itoa(i), diags)
+		}
+	case yaml.AliasNode:
+		// An alias is reported where it is used; its target keeps its own pointer.
+	}
+}
+
+// Value turns a YAML tree into plain values (map[string]any, []any, string, json.Number, bool, nil),
+// the form the schema validator and the JSON decoder work on. Numbers keep their text as written.
+func Value(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return Value(n.Content[0])
+	case yaml.AliasNode:
+		return Value(n.Alias)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+				continue // reported by Parse
+			}
+			if _, dup := m[k.Value]; dup {
+				continue // reported by Parse; the first one wins here
+			}
+			v, err := Value(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := Value(c)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		return l, nil
+	}
+	return scalar(n)
+}
+
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+func scalar(n *yaml.Node) (any, error) {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case "!!int", "!!float":
+		if jsonNumber.MatchString(n.Value) {
+			return json.Number(n.Value), nil
+		}
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, err
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, &positionError{n, fmt.Sprintf("%s is not a finite number", n.Value)}
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return json.Number(strconv.FormatInt(int64(f), 10)), nil
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	}
+	return n.Value, nil
+}
+
+type positionError struct {
+	node *yaml.Node
+	msg  string
+}
+
+func (e *positionError) Error() string { return e.msg }
+
+// ValueDiag converts like Value and reports a failure as a diagnostic at the offending node.
+func (d *Document) ValueDiag(n *yaml.Node) (any, diag.List) {
+	v, err := Value(n)
+	if err != nil {
+		var pe *positionError
+		if errors.As(err, &pe) {
+			return nil, diag.List{{File: d.File, Line: pe.node.Line, Col: pe.node.Column, Pointer: d.origin[pe.node], Message: pe.msg}}
+		}
+		return nil, diag.List{{File: d.File, Message: err.Error()}}
+	}
+	return v, nil
+}
+
+// Decode turns a YAML tree into a Cluster. Callers validate against the schema first, so a failure
+// here means the schema let through something the types do not take.
+func Decode(n *yaml.Node) (*Cluster, error) {
+	v, err := Value(n)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var c Cluster
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("decode spec: %w", err)
+	}
+	return &c, nil
+}
+
+// Position says where the value at a JSON pointer of tree n was written: the key for a mapping
+// entry (so an unknown field points at its name), the node itself otherwise. With key=false it
+// gives the value's position. It falls back to the closest existing parent.
+func (d *Document) Position(n *yaml.Node, pointer string, key bool) (line, col int, origin string) {
+	cur := n
+	curKey := (*yaml.Node)(nil)
+	for _, tok := range splitPointer(pointer) {
+		next, nextKey := child(cur, tok)
+		if next == nil {
+			break
+		}
+		cur, curKey = next, nextKey
+	}
+	at := cur
+	if key && curKey != nil {
+		at = curKey
+	}
+	origin, ok := d.origin[at]
+	if !ok {
+		origin = pointer
+	}
+	return at.Line, at.Column, origin
+}
+
+// Lookup returns the node at a JSON pointer, or nil.
+func Lookup(n *yaml.Node, pointer string) *yaml.Node {
+	cur := n
+	for _, tok := range splitPointer(pointer) {
+		cur, _ = child(cur, tok)
+		if cur == nil {
+			return nil
+		}
+	}
+	return cur
+}
+
+func child(n *yaml.Node, tok string) (val, key *yaml.Node) {
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return child(n.Content[0], tok)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == tok {
+				return n.Content[i+1], n.Content[i]
+			}
+		}
+	case yaml.SequenceNode:
+		i, err := strconv.Atoi(tok)
+		if err == nil && i >= 0 && i < len(n.Content) {
+			return n.Content[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func splitPointer(p string) []string {
+	if p == "" || p == "/" {
+		return nil
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, s := range parts {
+		parts[i] = strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+	}
+	return parts
+}
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// Pointer joins tokens into a JSON pointer, escaping each.
+func Pointer(tokens ...string) string {
+	var b strings.Builder
+	for _, t := range tokens {
+		b.WriteByte('/')
+		b.WriteString(escape(t))
+	}
+	return b.String()
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return "nothing"
+		}
+		return "a scalar"
+	}
+	return "something else"
+}
+
+// EnvironmentNames lists the environments the document declares, sorted; a document without any
+// has the one environment DefaultEnvironment.
+func (d *Document) EnvironmentNames() []string {
+	envs := Lookup(d.Root, "/spec/environments")
+	if envs == nil || envs.Kind != yaml.MappingNode || len(envs.Content) == 0 {
+		return []string{DefaultEnvironment}
+	}
+	var names []string
+	for i := 0; i+1 < len(envs.Content); i += 2 {
+		names = append(names, envs.Content[i].Value)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Base returns the document without its environments: what every environment starts from.
+func (d *Document) Base() *yaml.Node {
+	return without(d.Root, "spec", "environments")
+}
+
+// Environment returns the base document with the named environment's metadata and spec merged
+// over it. Mappings merge key by key; lists whose items all have a name merge item by name; any
+// other value replaces the base one; an explicit null removes it. Merged values keep the node, and
+// so the position, they were written at.
+func (d *Document) Environment(name string) *yaml.Node {
+	base := d.Base()
+	env := Lookup(d.Root, Pointer("spec", "environments", name))
+	if env == nil || env.Kind != yaml.MappingNode {
+		return base
+	}
+	out := base
+	for _, part := range []string{"metadata", "spec"} {
+		over, _ := child(env, part)
+		if over == nil {
+			continue
+		}
+		cur, _ := child(out, part)
+		merged := merge(cur, over)
+		out = with(out, part, merged)
+	}
+	return out
+}
+
+// without copies the path's mappings and leaves out the last key.
+func without(n *yaml.Node, path ...string) *yaml.Node {
+	if n.Kind != yaml.MappingNode || len(path) == 0 {
+		return n
+	}
+	cp := *n
+	cp.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == path[0] {
+			if len(path) == 1 {
+				continue
+			}
+			v = without(v, path[1:]...)
+		}
+		cp.Content = append(cp.Content, k, v)
+	}
+	return &cp
+}
+
+// with copies the mapping and sets key to v.
+func with(n *yaml.Node, key string, v *yaml.Node) *yaml.Node {
+	cp := *n
+	cp.Content = nil
+	found := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, old := n.Content[i], n.Content[i+1]
+		if k.Value == key {
+			found = true
+			if v == nil {
+				continue
+			}
+			old = v
+		}
+		cp.Content = append(cp.Content, k, old)
+	}
+	if !found && v != nil {
+		cp.Content = append(cp.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: v.Line, Column: v.Column}, v)
+	}
+	return &cp
+}
+
+func isNull(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func merge(base, over *yaml.Node) *yaml.Node {
+	base, over = resolve(base), resolve(over)
+	if base == nil {
+		return over
+	}
+	if isNull(over) {
+		return nil
+	}
+	switch {
+	case base.Kind == yaml.MappingNode && over.Kind == yaml.MappingNode:
+		out := base
+		for i := 0; i+1 < len(over.Content); i += 2 {
+			k, v := over.Content[i], over.Content[i+1]
+			cur, _ := child(out, k.Value)
+			m := merge(cur, v)
+			if cur == nil && m != nil {
+				cp := *out
+				cp.Content = append(append([]*yaml.Node(nil), out.Content...), k, m)
+				out = &cp
+				continue
+			}
+			out = with(out, k.Value, m)
+		}
+		return out
+	case base.Kind == yaml.SequenceNode && over.Kind == yaml.SequenceNode && named(base) && named(over):
+		out := *base
+		out.Content = append([]*yaml.Node(nil), base.Content...)
+		for _, item := range over.Content {
+			item = resolve(item)
+			name, _ := child(item, "name")
+			idx := -1
+			for i, b := range out.Content {
+				if bn, _ := child(resolve(b), "name"); bn != nil && bn.Value == name.Value {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				out.Content = append(out.Content, item)
+				continue
+			}
+			out.Content[idx] = merge(out.Content[idx], item)
+		}
+		return &out
+	}
+	return over
+}
+
+// named reports whether every item of a list is a mapping with a scalar name.
+func named(n *yaml.Node) bool {
+	if len(n.Content) == 0 {
+		return true
+	}
+	for _, item := range n.Content {
+		item = resolve(item)
+		if item.Kind != yaml.MappingNode {
+			return false
+		}
+		name, _ := child(item, "name")
+		if name == nil || name.Kind != yaml.ScalarNode {
+			return false
+		}
+	}
+	return true
+}

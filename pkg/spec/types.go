@@ -1,0 +1,227 @@
+// Package spec defines the RocketMQCluster document users write, reads it from YAML while keeping the
+// position of every value, and merges environment overrides into it. It does not judge the values
+// (package validate does) nor fill in defaults beyond Default (package plan resolves everything else).
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// APIVersion and Kind identify the document.
+const (
+	APIVersion = "rocketops.dev/v1alpha1"
+	Kind       = "RocketMQCluster"
+)
+
+// DefaultEnvironment names the single environment of a spec that declares none.
+const DefaultEnvironment = "default"
+
+// Cluster is the whole document.
+type Cluster struct {
+	APIVersion string   `json:"apiVersion"`
+	Kind       string   `json:"kind"`
+	Metadata   Metadata `json:"metadata"`
+	Spec       Spec     `json:"spec"`
+}
+
+// Metadata names the cluster and what every generated object carries.
+type Metadata struct {
+	Name        string            `json:"name"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Spec is the cluster's desired state.
+type Spec struct {
+	Version       string                 `json:"version"`
+	ClusterDomain string                 `json:"clusterDomain,omitempty"`
+	Images        Images                 `json:"images,omitempty"`
+	NameServer    NameServer             `json:"nameServer,omitempty"`
+	Brokers       Brokers                `json:"brokers,omitempty"`
+	Console       Console                `json:"console,omitempty"`
+	Environments  map[string]Environment `json:"environments,omitempty"`
+}
+
+// Environment is a partial document deep-merged over the base one.
+type Environment struct {
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+	Spec     json.RawMessage `json:"spec,omitempty"`
+}
+
+// Images selects the container images.
+type Images struct {
+	NameServer  Image    `json:"nameServer,omitempty"`
+	Broker      Image    `json:"broker,omitempty"`
+	Console     Image    `json:"console,omitempty"`
+	PullSecrets []string `json:"pullSecrets,omitempty"`
+}
+
+// Image is one container image.
+type Image struct {
+	Repository string `json:"repository,omitempty"`
+	Tag        string `json:"tag,omitempty"`
+	PullPolicy string `json:"pullPolicy,omitempty"`
+}
+
+// NameServer describes the name servers.
+type NameServer struct {
+	Replicas  *int       `json:"replicas,omitempty"`
+	Resources Resources  `json:"resources,omitempty"`
+	JVM       JVM        `json:"jvm,omitempty"`
+	Storage   Storage    `json:"storage,omitempty"`
+	Config    Properties `json:"config,omitempty"`
+	Placement Placement  `json:"placement,omitempty"`
+}
+
+// Brokers describes the broker groups.
+type Brokers struct {
+	ClusterName    string     `json:"clusterName,omitempty"`
+	Groups         Groups     `json:"groups,omitempty"`
+	Slaves         *int       `json:"slaves,omitempty"`
+	Replication    string     `json:"replication,omitempty"`
+	FlushDiskType  string     `json:"flushDiskType,omitempty"`
+	InSyncReplicas *int       `json:"inSyncReplicas,omitempty"`
+	Config         Properties `json:"config,omitempty"`
+	Resources      Resources  `json:"resources,omitempty"`
+	JVM            JVM        `json:"jvm,omitempty"`
+	Storage        Storage    `json:"storage,omitempty"`
+	Placement      Placement  `json:"placement,omitempty"`
+}
+
+// Groups is either a count of groups or a list of named groups. A count n means the groups
+// broker-0 … broker-(n-1).
+type Groups struct {
+	Count int
+	Named []Group
+}
+
+// Group is one broker group: a master and its slaves sharing a brokerName.
+type Group struct {
+	Name   string     `json:"name"`
+	Slaves *int       `json:"slaves,omitempty"`
+	Config Properties `json:"config,omitempty"`
+}
+
+// UnmarshalJSON accepts a number or a list.
+func (g *Groups) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '[' {
+		g.Count = 0
+		return json.Unmarshal(b, &g.Named)
+	}
+	g.Named = nil
+	return json.Unmarshal(b, &g.Count)
+}
+
+// MarshalJSON writes the form it was read in.
+func (g Groups) MarshalJSON() ([]byte, error) {
+	if g.Named != nil {
+		return json.Marshal(g.Named)
+	}
+	return json.Marshal(g.Count)
+}
+
+// Console describes the RocketMQ dashboard.
+type Console struct {
+	Enabled   *bool          `json:"enabled,omitempty"`
+	Replicas  *int           `json:"replicas,omitempty"`
+	Service   ConsoleService `json:"service,omitempty"`
+	Resources Resources      `json:"resources,omitempty"`
+	JVM       JVM            `json:"jvm,omitempty"`
+	Placement Placement      `json:"placement,omitempty"`
+}
+
+// ConsoleService exposes the console.
+type ConsoleService struct {
+	Type     string `json:"type,omitempty"`
+	Port     int    `json:"port,omitempty"`
+	NodePort int    `json:"nodePort,omitempty"`
+}
+
+// Resources are a container's requests and limits, as Kubernetes quantities.
+type Resources struct {
+	Requests map[string]Quantity `json:"requests,omitempty"`
+	Limits   map[string]Quantity `json:"limits,omitempty"`
+}
+
+// JVM sets the Java heap and direct memory; empty values are derived from the memory limit.
+type JVM struct {
+	Heap         Quantity `json:"heap,omitempty"`
+	DirectMemory Quantity `json:"directMemory,omitempty"`
+	Options      []string `json:"options,omitempty"`
+}
+
+// Storage says where a component keeps its data.
+type Storage struct {
+	Mode         string   `json:"mode,omitempty"`
+	Size         Quantity `json:"size,omitempty"`
+	StorageClass *string  `json:"storageClass,omitempty"`
+	AccessModes  []string `json:"accessModes,omitempty"`
+	Path         string   `json:"path,omitempty"`
+	Medium       string   `json:"medium,omitempty"`
+}
+
+// Placement says where pods may run. Tolerations and affinity are Kubernetes objects, kept as written
+// and checked by package validate.
+type Placement struct {
+	NodeSelector  map[string]string `json:"nodeSelector,omitempty"`
+	Tolerations   json.RawMessage   `json:"tolerations,omitempty"`
+	Affinity      json.RawMessage   `json:"affinity,omitempty"`
+	SpreadMembers string            `json:"spreadMembers,omitempty"`
+}
+
+// Quantity is a Kubernetes quantity as written ("2Gi", "500m", 1). Numbers become their decimal text.
+type Quantity string
+
+// UnmarshalJSON accepts a string or a number.
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*q = Quantity(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("quantity must be a string or a number: %w", err)
+	}
+	*q = Quantity(n.String())
+	return nil
+}
+
+// Properties are Java properties: key to scalar value, kept as the text RocketMQ will read.
+type Properties map[string]string
+
+// UnmarshalJSON accepts strings, numbers and booleans as values.
+func (p *Properties) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make(Properties, len(raw))
+	for k, v := range raw {
+		var s string
+		switch {
+		case len(v) > 0 && v[0] == '"':
+			if err := json.Unmarshal(v, &s); err != nil {
+				return err
+			}
+		case string(v) == "true" || string(v) == "false":
+			s = string(v)
+		default:
+			var n json.Number
+			if err := json.Unmarshal(v, &n); err != nil {
+				return fmt.Errorf("property %q must be a string, number or boolean", k)
+			}
+			// The parser keeps a number's text as written, so 10.0 stays 10.0 and the key
+			// catalogue can say that Java will not read it as an int.
+			s = n.String()
+		}
+		out[k] = s
+	}
+	*p = out
+	return nil
+}

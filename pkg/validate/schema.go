@@ -1,0 +1,295 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/rocketops/rocketops/pkg/diag"
+	"github.com/rocketops/rocketops/pkg/spec"
+	"github.com/rocketops/rocketops/schemas"
+)
+
+var (
+	compileOnce sync.Once
+	compiled    *jsonschema.Schema
+	rawSchema   map[string]any
+	compileErr  error
+)
+
+func schema() (*jsonschema.Schema, error) {
+	compileOnce.Do(func() {
+		c := jsonschema.NewCompiler()
+		c.Draft = jsonschema.Draft2020
+		if err := c.AddResource(schemas.ClusterURL, bytes.NewReader(schemas.Cluster)); err != nil {
+			compileErr = err
+			return
+		}
+		compiled, compileErr = c.Compile(schemas.ClusterURL)
+		if compileErr == nil {
+			compileErr = json.Unmarshal(schemas.Cluster, &rawSchema)
+		}
+	})
+	return compiled, compileErr
+}
+
+// patterns turns the schema's patterns into words a person reads.
+var patterns = map[string]string{
+	"^[a-z]([-a-z0-9]*[a-z0-9])?$":    "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter and ending with a letter or digit",
+	"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "must be a DNS-1123 label: lower case letters, digits and '-', starting and ending with a letter or digit",
+	"^[A-Za-z0-9_-]+$":                "may hold only letters, digits, '_' and '-'",
+	"^-[^\\s]+$":                      "must be one JVM option starting with '-' and holding no spaces",
+	"^/[^\\s]*$":                      "must be an absolute path without spaces",
+	"^[a-z0-9]+([._/:-][a-z0-9]+)*$":  "must be an image repository in lower case, like registry.example.com/team/rocketmq",
+	"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$": "must be an image tag or a sha256 digest",
+}
+
+// schemaDiags validates the document against the JSON Schema and words the failures for people.
+func schemaDiags(doc *spec.Document, value any) diag.List {
+	sch, err := schema()
+	if err != nil {
+		return diag.List{{File: doc.File, Message: fmt.Sprintf("internal error: the embedded schema does not compile: %v", err)}}
+	}
+	err = sch.Validate(value)
+	if err == nil {
+		return nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return diag.List{{File: doc.File, Message: "internal error: " + err.Error()}}
+	}
+	var out diag.List
+	for _, leaf := range leaves(ve) {
+		out = append(out, describe(doc, value, leaf)...)
+	}
+	return out
+}
+
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag.List {
+	keyword := e.KeywordLocation[strings.LastIndex(e.KeywordLocation, "/")+1:]
+	schemaPtr := e.AbsoluteKeywordLocation[strings.Index(e.AbsoluteKeywordLocation, "#")+1:]
+	parent := schemaPtr[:strings.LastIndex(schemaPtr, "/")]
+	at := func(pointer string, key bool, msg, hint string) diag.Diagnostic {
+		line, col, origin := doc.Position(doc.Root, pointer, key)
+		return diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: origin, Message: msg, Hint: hint}
+	}
+	ptr := e.InstanceLocation
+	inst := lookupValue(value, ptr)
+	switch keyword {
+	case "additionalProperties":
+		known := schemaKeys(parent)
+		obj, _ := inst.(map[string]any)
+		var unknown []string
+		for k := range obj {
+			if _, ok := known[k]; !ok {
+				unknown = append(unknown, k)
+			}
+		}
+		sort.Strings(unknown)
+		var out diag.List
+		for _, k := range unknown {
+			names := sortedKeys(known)
+			hint := "known fields here: " + strings.Join(names, ", ")
+			if s := diag.Closest(k, names); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			if len(names) == 0 {
+				hint = ""
+			}
+			out = append(out, at(ptr+"/"+escape(k), true, fmt.Sprintf("unknown field %q", k), hint))
+		}
+		return out
+	case "required":
+		obj, _ := inst.(map[string]any)
+		req, _ := lookupValue(rawSchema, schemaPtr).([]any)
+		var out diag.List
+		for _, r := range req {
+			name, _ := r.(string)
+			if _, ok := obj[name]; !ok {
+				out = append(out, at(ptr, true, fmt.Sprintf("missing required field %q", name), requiredHint(ptr, name)))
+			}
+		}
+		return out
+	case "enum", "const":
+		allowed := lookupValue(rawSchema, schemaPtr)
+		var words []string
+		if l, ok := allowed.([]any); ok {
+			for _, a := range l {
+				words = append(words, fmt.Sprint(a))
+			}
+		} else {
+			words = []string{fmt.Sprint(allowed)}
+		}
+		hint := ""
+		if s, ok := inst.(string); ok {
+			if c := diag.Closest(s, words); c != "" {
+				hint = fmt.Sprintf("did you mean %q?", c)
+			}
+		}
+		msg := fmt.Sprintf("must be %s, got %s", oneOf(words), show(inst))
+		return diag.List{at(ptr, false, msg, hint)}
+	case "pattern":
+		pat, _ := lookupValue(rawSchema, schemaPtr).(string)
+		msg, ok := patterns[pat]
+		if !ok {
+			msg = "does not match " + pat
+		}
+		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
+			name := ptr[strings.LastIndex(ptr, "/")+1:]
+			return diag.List{at(ptr, true, fmt.Sprintf("environment name %q %s", name, msg), "environment names become folder names under overlays/")}
+		}
+		return diag.List{at(ptr, false, fmt.Sprintf("%s %s", show(inst), msg), "")}
+	case "type":
+		want := lookupValue(rawSchema, schemaPtr)
+		return diag.List{at(ptr, false, fmt.Sprintf("must be %s, got %s", typeWords(want), typeOf(inst)), "")}
+	case "maxLength":
+		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
+			name := ptr[strings.LastIndex(ptr, "/")+1:]
+			return diag.List{at(ptr, true, fmt.Sprintf("environment name %q is too long (%s)", name, e.Message), "environment names become folder names under overlays/")}
+		}
+	}
+	return diag.List{at(ptr, false, e.Message, "")}
+}
+
+func requiredHint(ptr, name string) string {
+	switch ptr + "/" + name {
+	case "/spec/version":
+		return "set the RocketMQ version, e.g. version: \"5.3.3\""
+	case "/apiVersion":
+		return "the first line of a spec is apiVersion: " + spec.APIVersion
+	case "/kind":
+		return "add kind: " + spec.Kind
+	}
+	return ""
+}
+
+// schemaKeys returns the properties a schema object declares, following $ref.
+func schemaKeys(schemaPtr string) map[string]any {
+	s, _ := lookupValue(rawSchema, schemaPtr).(map[string]any)
+	for s != nil {
+		if p, ok := s["properties"].(map[string]any); ok {
+			return p
+		}
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			break
+		}
+		s, _ = lookupValue(rawSchema, strings.TrimPrefix(ref, "#")).(map[string]any)
+	}
+	return map[string]any{}
+}
+
+func lookupValue(v any, pointer string) any {
+	if pointer == "" {
+		return v
+	}
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(tok, "%d", &i); err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func oneOf(words []string) string {
+	if len(words) == 1 {
+		return words[0]
+	}
+	return "one of " + strings.Join(words, ", ")
+}
+
+func show(v any) string {
+	switch t := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", t)
+	case nil:
+		return "nothing"
+	case map[string]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprint(v)
+}
+
+func typeOf(v any) string {
+	switch t := v.(type) {
+	case string:
+		return fmt.Sprintf("the string %q", t)
+	case json.Number:
+		return "the number " + t.String()
+	case bool:
+		return fmt.Sprintf("the boolean %t", t)
+	case nil:
+		return "nothing (null)"
+	case map[string]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func typeWords(want any) string {
+	word := func(s string) string {
+		switch s {
+		case "object":
+			return "a mapping"
+		case "array":
+			return "a list"
+		case "integer":
+			return "an integer"
+		}
+		return "a " + s
+	}
+	switch t := want.(type) {
+	case string:
+		return word(t)
+	case []any:
+		var parts []string
+		for _, p := range t {
+			parts = append(parts, word(fmt.Sprint(p)))
+		}
+		return strings.Join(parts, " or ")
+	}
+	return fmt.Sprint(want)
+}

@@ -117,6 +117,13 @@ func newPlan(dir string, t Tree, opts WriteOptions) (*plan, error) {
 		p.rootMissing = true
 		p.created = paths
 		p.mkdirs = ancestors(paths)
+		if len(paths) > 0 {
+			// Nothing owns these paths yet: claim them before the renames,
+			// as below.
+			if p.intent, err = (Index{Files: paths}).encode(); err != nil {
+				return nil, err
+			}
+		}
 		return p, nil
 	case err != nil:
 		return nil, fmt.Errorf("output directory: %w", err)

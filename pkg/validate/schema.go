@@ -40,12 +40,14 @@ func schema() (*jsonschema.Schema, error) {
 
 // patterns turns the schema's patterns into words a person reads.
 var patterns = map[string]string{
-	"^[a-z]([-a-z0-9]*[a-z0-9])?$":    "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter and ending with a letter or digit",
-	"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "must be a DNS-1123 label: lower case letters, digits and '-', starting and ending with a letter or digit",
-	"^[A-Za-z0-9_-]+$":                "may hold only letters, digits, '_' and '-'",
-	"^-[^\\s]+$":                      "must be one JVM option starting with '-' and holding no spaces",
-	"^/[^\\s]*$":                      "must be an absolute path without spaces",
-	"^[a-z0-9]+([._/:-][a-z0-9]+)*$":  "must be an image repository in lower case, like registry.example.com/team/rocketmq",
+	"^[a-z]([-a-z0-9]*[a-z0-9])?$":                                                           "must be a DNS-1035 label: lower case letters, digits and '-', starting with a letter and ending with a letter or digit",
+	"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$":                                                        "must be a DNS-1123 label: lower case letters, digits and '-', starting and ending with a letter or digit",
+	"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$":                     "must be a DNS-1123 subdomain: lower case letters, digits, '-' and '.'",
+	"^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$": "is not a Kubernetes quantity such as 2Gi, 512Mi or 500m",
+	"^[A-Za-z0-9_-]+$":               "may hold only letters, digits, '_' and '-'",
+	"^-[^\\s]+$":                     "must be one JVM option starting with '-' and holding no spaces",
+	"^/[^\\s]*$":                     "must be an absolute path without spaces",
+	"^[a-z0-9]+([._/:-][a-z0-9]+)*$": "must be an image repository in lower case, like registry.example.com/team/rocketmq",
 	"^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$": "must be an image tag or a sha256 digest",
 }
 
@@ -151,7 +153,7 @@ func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag
 			msg = "does not match " + pat
 		}
 		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
-			name := ptr[strings.LastIndex(ptr, "/")+1:]
+			name := unescape(ptr[strings.LastIndex(ptr, "/")+1:])
 			return diag.List{at(ptr, true, fmt.Sprintf("environment name %q %s", name, msg), "environment names become folder names under overlays/")}
 		}
 		return diag.List{at(ptr, false, fmt.Sprintf("%s %s", show(inst), msg), "")}
@@ -160,7 +162,7 @@ func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag
 		return diag.List{at(ptr, false, fmt.Sprintf("must be %s, got %s", typeWords(want), typeOf(inst)), "")}
 	case "maxLength":
 		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
-			name := ptr[strings.LastIndex(ptr, "/")+1:]
+			name := unescape(ptr[strings.LastIndex(ptr, "/")+1:])
 			return diag.List{at(ptr, true, fmt.Sprintf("environment name %q is too long (%s)", name, e.Message), "environment names become folder names under overlays/")}
 		}
 	}
@@ -219,6 +221,10 @@ func lookupValue(v any, pointer string) any {
 
 func escape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func unescape(tok string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
 }
 
 func sortedKeys(m map[string]any) []string {

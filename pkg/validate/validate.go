@@ -37,12 +37,14 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 	if len(diags) > 0 {
 		return nil, diags.Sort()
 	}
-	if diags = schemaDiags(doc, value); len(diags) > 0 {
+	// Rules on the document as written need no typed values, so they run even when the schema
+	// pass fails; the rules on typed values need the schema pass.
+	diags = append(schemaDiags(doc, value), documentRules(doc)...)
+	if len(diags) > 0 {
 		return nil, diags.Sort()
 	}
 
 	res := &Result{Doc: doc, Environments: map[string]*spec.Cluster{}, Names: doc.EnvironmentNames()}
-	diags = append(diags, documentRules(doc)...)
 
 	// Run the rules on the base and on every environment, then say once what is wrong everywhere
 	// and name the environments of what is wrong only in some.

@@ -106,3 +106,22 @@ func needBinaries(tb testing.TB) (Binaries, bool) {
 	}
 	return Binaries{}, false
 }
+
+// Tool returns the path of another pinned tool scripts/tools.sh builds (helm, kustomize), or skips
+// the test — fails it in CI or with ROCKETOPS_REQUIRE_TOOLS=1 — when it is not built.
+func Tool(tb testing.TB, name string) string {
+	tb.Helper()
+	dir, err := toolsBinDir()
+	if err == nil {
+		p := filepath.Join(dir, name)
+		if st, statErr := os.Stat(p); statErr == nil && !st.IsDir() {
+			return p
+		}
+		err = fmt.Errorf("%s %w in %s: run scripts/tools.sh", name, ErrNotBuilt, dir)
+	}
+	if toolsRequired() {
+		tb.Fatalf("kubetest: %v", err)
+	}
+	tb.Skipf("kubetest: %v", err)
+	return ""
+}

@@ -1,0 +1,29 @@
+# rocketops: `make test` builds the pinned tools the tests need (cached in .tools/) and runs every test.
+GO ?= go
+# Tests that need helm, kustomize or a kube-apiserver fail instead of skipping when they are missing.
+export ROCKETOPS_REQUIRE_TOOLS := 1
+
+.PHONY: test tools vet golden bench build
+
+test: tools vet
+	$(GO) test -count=1 ./...
+
+tools:
+	bash scripts/tools.sh all
+
+vet:
+	@unformatted=$$(gofmt -l cmd pkg schemas blueprints golden); \
+	  if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# golden rewrites every golden file from the current compiler; review the diff like code.
+golden: tools
+	ROCKETOPS_UPDATE_GOLDEN=1 $(GO) test -count=1 ./golden/ ./pkg/...
+
+# bench runs the Go benchmarks and times the CLI against kustomize build on a large spec.
+bench: tools
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/compile/
+	bash scripts/bench.sh
+
+build:
+	$(GO) build -o bin/rocketops ./cmd/rocketops

@@ -82,7 +82,7 @@ func Manifests(in Input) (tree.Tree, error) {
 func fileOf(o render.Object) string {
 	comp := o.Labels[plan.LabelComponent]
 	if g := o.Labels[plan.LabelGroup]; g != "" && comp == "broker" {
-		return "broker-" + g + ".yaml"
+		return "groups/" + g + ".yaml"
 	}
 	switch comp {
 	case "broker":

@@ -26,6 +26,7 @@ type Options struct {
 	Source       []byte   // the spec's bytes
 	Targets      []string // emitters to run (emit.Targets); empty means kustomize
 	Environments []string // environments to emit; empty means all
+	VendorChart  bool     // with the helm target, also write the chart
 }
 
 // Output is a compiled spec.
@@ -64,7 +65,7 @@ func Compile(opts Options) (*Output, error) {
 	}
 	out := &Output{Plans: map[string]*plan.Plan{}, Objects: map[string][]render.Object{}}
 	source := filepath.Base(opts.File)
-	in := emit.Input{Source: source}
+	in := emit.Input{Source: source, VendorChart: opts.VendorChart}
 
 	out.Base, err = plan.Build(validate.BaseName, res.Base)
 	if err != nil {
@@ -74,7 +75,7 @@ func Compile(opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.Base = emit.Environment{Name: validate.BaseName, Namespace: out.Base.Namespace, Objects: baseObjs}
+	in.Base = emit.Environment{Name: validate.BaseName, Namespace: out.Base.Namespace, Plan: out.Base, Objects: baseObjs}
 	for _, name := range envs {
 		p, err := plan.Build(name, res.Environments[name])
 		if err != nil {
@@ -85,7 +86,7 @@ func Compile(opts Options) (*Output, error) {
 			return nil, err
 		}
 		out.Plans[name], out.Objects[name] = p, objs
-		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Objects: objs})
+		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Plan: p, Objects: objs})
 	}
 
 	out.Tree = tree.Tree{}
@@ -106,6 +107,9 @@ func Compile(opts Options) (*Output, error) {
 	}
 	if len(opts.Environments) > 0 {
 		out.Meta["env"] = strings.Join(envs, ",")
+	}
+	if opts.VendorChart {
+		out.Meta["vendor-chart"] = "true"
 	}
 	return out, nil
 }

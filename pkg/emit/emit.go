@@ -14,10 +14,11 @@ import (
 	"github.com/rocketops/rocketops/pkg/tree"
 )
 
-// Environment is one environment's rendered objects.
+// Environment is one environment's plan and rendered objects.
 type Environment struct {
 	Name      string
 	Namespace string
+	Plan      *plan.Plan
 	Objects   []render.Object
 }
 
@@ -26,10 +27,11 @@ type Input struct {
 	Source       string        // the spec's file name, for headers
 	Base         Environment   // the document without environments
 	Environments []Environment // sorted by name
+	VendorChart  bool          // helm: write the chart beside the values
 }
 
 // Targets lists the emitters by name, in the order `--target` documents them.
-var Targets = []string{"kustomize", "manifests"}
+var Targets = []string{"kustomize", "manifests", "helm"}
 
 // Emit runs the named emitter.
 func Emit(target string, in Input) (tree.Tree, error) {
@@ -38,6 +40,8 @@ func Emit(target string, in Input) (tree.Tree, error) {
 		return Kustomize(in)
 	case "manifests":
 		return Manifests(in)
+	case "helm":
+		return Helm(in)
 	}
 	return nil, fmt.Errorf("unknown target %q", target)
 }

@@ -2,119 +2,122 @@ package plan
 
 import "encoding/json"
 
+// The plan types are also the values of the Helm chart: charts/rocketmq/values.schema.json is
+// generated from them (see Schema), with each field's doc tag as its description.
+
 // Plan is one environment of a cluster with every decision made: names, addresses, ports, the text of
 // every configuration file, JVM flags, volumes and placement. Blueprints turn it into objects without
-// deciding anything; it is also the values of the Helm chart. Field order is the JSON order.
+// deciding anything.
 type Plan struct {
-	Environment string            `json:"environment"`
-	Name        string            `json:"name"`
-	Namespace   string            `json:"namespace"`
-	Version     string            `json:"version"`
-	Labels      map[string]string `json:"labels"`      // on every object: the user's and app.kubernetes.io/*
-	Annotations map[string]string `json:"annotations"` // on every object: the user's
-	NameServer  NameServer        `json:"nameServer"`
-	Brokers     Brokers           `json:"brokers"`
-	Console     *Console          `json:"console,omitempty"` // nil when disabled
+	Environment string            `json:"environment" doc:"Environment these values were compiled for."`
+	Name        string            `json:"name" doc:"Cluster name (metadata.name of the spec); prefixes every object."`
+	Namespace   string            `json:"namespace" doc:"Namespace of every object. Addresses inside the configuration use it, so the chart must be installed into this namespace."`
+	Version     string            `json:"version" doc:"Apache RocketMQ version."`
+	Labels      map[string]string `json:"labels" doc:"Labels of every object: the spec's and app.kubernetes.io/*."`
+	Annotations map[string]string `json:"annotations" doc:"Annotations of every object."`
+	NameServer  NameServer        `json:"nameServer" doc:"The name-server StatefulSet and its Services."`
+	Brokers     Brokers           `json:"brokers" doc:"The broker groups and their members."`
+	Console     *Console          `json:"console,omitempty" doc:"The console; absent when disabled."`
 }
 
 // Pod is what every workload's pods share.
 type Pod struct {
-	Image            string            `json:"image"`
-	PullPolicy       string            `json:"pullPolicy"`
-	PullSecrets      []string          `json:"pullSecrets"`
-	Resources        Resources         `json:"resources"`
-	JavaOptions      string            `json:"javaOptions"` // the JVM flags, space-separated
-	NodeSelector     map[string]string `json:"nodeSelector"`
-	Tolerations      json.RawMessage   `json:"tolerations"` // a list, [] when none
-	Affinity         json.RawMessage   `json:"affinity"`    // an object, {} when none
-	SelectorLabels   map[string]string `json:"selectorLabels"`
-	Labels           map[string]string `json:"labels"`      // pod labels: Plan.Labels + component + selector
-	Annotations      map[string]string `json:"annotations"` // pod annotations: config checksum
-	TerminationGrace int               `json:"terminationGracePeriodSeconds"`
+	Image            string            `json:"image" doc:"Container image."`
+	PullPolicy       string            `json:"pullPolicy" doc:"Image pull policy." enum:"Always,IfNotPresent,Never"`
+	PullSecrets      []string          `json:"pullSecrets" doc:"Names of image pull Secrets."`
+	Resources        Resources         `json:"resources" doc:"Container resources, canonical quantities."`
+	JavaOptions      string            `json:"javaOptions" doc:"JVM flags, space-separated."`
+	NodeSelector     map[string]string `json:"nodeSelector" doc:"Node labels the pods require."`
+	Tolerations      json.RawMessage   `json:"tolerations" doc:"Kubernetes tolerations." schema:"array"`
+	Affinity         json.RawMessage   `json:"affinity" doc:"Kubernetes affinity, anti-affinity between members included." schema:"object"`
+	SelectorLabels   map[string]string `json:"selectorLabels" doc:"Labels that select the pods (immutable once deployed)."`
+	Labels           map[string]string `json:"labels" doc:"Pod labels."`
+	Annotations      map[string]string `json:"annotations" doc:"Pod annotations: the configuration checksum that rolls pods on change."`
+	TerminationGrace int               `json:"terminationGracePeriodSeconds" doc:"Seconds a pod gets to shut down." min:"0"`
 }
 
 // Resources are canonical Kubernetes quantities.
 type Resources struct {
-	Requests map[string]string `json:"requests"`
-	Limits   map[string]string `json:"limits"`
+	Requests map[string]string `json:"requests" doc:"Resource requests."`
+	Limits   map[string]string `json:"limits" doc:"Resource limits."`
 }
 
 // Volume is where a component keeps data.
 type Volume struct {
-	Name         string   `json:"name"`
-	Mode         string   `json:"mode"` // persistentVolumeClaim, hostPath, emptyDir
-	MountPath    string   `json:"mountPath"`
-	Size         string   `json:"size,omitempty"`
-	StorageClass *string  `json:"storageClass,omitempty"`
-	AccessModes  []string `json:"accessModes,omitempty"`
-	HostPath     string   `json:"hostPath,omitempty"`
-	Medium       string   `json:"medium,omitempty"`
+	Name         string   `json:"name" doc:"Volume name in the pod."`
+	Mode         string   `json:"mode" doc:"Kind of volume." enum:"persistentVolumeClaim,hostPath,emptyDir"`
+	MountPath    string   `json:"mountPath" doc:"Where the container mounts it."`
+	Size         string   `json:"size,omitempty" doc:"Claim size, or emptyDir size limit."`
+	StorageClass *string  `json:"storageClass,omitempty" doc:"StorageClass of the claims."`
+	AccessModes  []string `json:"accessModes,omitempty" doc:"Access modes of the claims."`
+	HostPath     string   `json:"hostPath,omitempty" doc:"Folder on the node (hostPath)."`
+	Medium       string   `json:"medium,omitempty" doc:"emptyDir medium."`
 }
 
 // NameServer is the name-server StatefulSet and its Services.
 type NameServer struct {
-	StatefulSet     string   `json:"statefulSet"`
-	Service         string   `json:"service"`
-	HeadlessService string   `json:"headlessService"`
-	ConfigMap       string   `json:"configMap"`
-	Replicas        int      `json:"replicas"`
-	Port            int      `json:"port"`
-	ConfigFile      string   `json:"configFile"` // file name in the ConfigMap
-	Config          string   `json:"config"`     // its text
-	Addresses       []string `json:"addresses"`  // host:port of every name server, stable DNS names
-	Volume          Volume   `json:"volume"`
-	Pod             Pod      `json:"pod"`
+	StatefulSet     string   `json:"statefulSet" doc:"StatefulSet name."`
+	Service         string   `json:"service" doc:"Client Service name."`
+	HeadlessService string   `json:"headlessService" doc:"Headless Service that gives the pods stable DNS names."`
+	ConfigMap       string   `json:"configMap" doc:"ConfigMap holding the configuration file."`
+	Replicas        int      `json:"replicas" doc:"Number of name servers." min:"1"`
+	Port            int      `json:"port" doc:"Listening port." min:"1" max:"65535"`
+	ConfigFile      string   `json:"configFile" doc:"Configuration file name."`
+	Config          string   `json:"config" doc:"Configuration file text (Java properties)."`
+	Addresses       []string `json:"addresses" doc:"host:port of every name server, by stable DNS name."`
+	Volume          Volume   `json:"volume" doc:"Where the name servers keep kvConfig.json."`
+	Pod             Pod      `json:"pod" doc:"Pod settings."`
 }
 
 // Brokers are the broker groups.
 type Brokers struct {
-	ClusterName     string  `json:"clusterName"`
-	HeadlessService string  `json:"headlessService"`
-	Ports           Ports   `json:"ports"`
-	Groups          []Group `json:"groups"`
+	ClusterName     string  `json:"clusterName" doc:"brokerClusterName."`
+	HeadlessService string  `json:"headlessService" doc:"Headless Service of all brokers."`
+	Ports           Ports   `json:"ports" doc:"Broker ports."`
+	Groups          []Group `json:"groups" doc:"Broker groups, one brokerName each."`
 }
 
 // Ports are the broker's listening ports.
 type Ports struct {
-	Listen int `json:"listen"`
-	Fast   int `json:"fast"`
-	HA     int `json:"ha"`
+	Listen int `json:"listen" doc:"listenPort." min:"1" max:"65535"`
+	Fast   int `json:"fast" doc:"Fast channel port (listenPort - 2)." min:"1" max:"65535"`
+	HA     int `json:"ha" doc:"HA port (listenPort + 1)." min:"1" max:"65535"`
 }
 
 // Group is one brokerName: a master and its slaves.
 type Group struct {
-	Name           string            `json:"name"`
-	PDB            string            `json:"pdb"`
-	SelectorLabels map[string]string `json:"selectorLabels"`
-	Members        []Member          `json:"members"`
+	Name           string            `json:"name" doc:"brokerName of the group."`
+	PDB            string            `json:"pdb" doc:"PodDisruptionBudget name."`
+	SelectorLabels map[string]string `json:"selectorLabels" doc:"Labels that select every member of the group."`
+	Members        []Member          `json:"members" doc:"Master first, then slaves."`
 }
 
 // Member is one broker process: its own StatefulSet of one pod, ConfigMap and volume.
 type Member struct {
-	Name       string `json:"name"` // StatefulSet name
-	Role       string `json:"role"` // master or slave
-	BrokerID   int    `json:"brokerId"`
-	ConfigMap  string `json:"configMap"`
-	ConfigFile string `json:"configFile"`
-	Config     string `json:"config"`
-	Address    string `json:"address"` // stable DNS name of the member's pod
-	Volume     Volume `json:"volume"`
-	Pod        Pod    `json:"pod"`
+	Name       string `json:"name" doc:"StatefulSet name."`
+	Role       string `json:"role" doc:"master or slave." enum:"master,slave"`
+	BrokerID   int    `json:"brokerId" doc:"brokerId: 0 for the master." min:"0"`
+	ConfigMap  string `json:"configMap" doc:"ConfigMap holding broker.conf."`
+	ConfigFile string `json:"configFile" doc:"Configuration file name."`
+	Config     string `json:"config" doc:"broker.conf text; brokerIP1 and brokerIP2 are appended at start."`
+	Address    string `json:"address" doc:"Stable DNS name of the member's pod."`
+	Volume     Volume `json:"volume" doc:"The member's store."`
+	Pod        Pod    `json:"pod" doc:"Pod settings."`
 }
 
 // Console is the dashboard Deployment and Service.
 type Console struct {
-	Deployment string         `json:"deployment"`
-	Service    ConsoleService `json:"service"`
-	Replicas   int            `json:"replicas"`
-	Port       int            `json:"port"`
-	Pod        Pod            `json:"pod"`
+	Deployment string         `json:"deployment" doc:"Deployment name."`
+	Service    ConsoleService `json:"service" doc:"How the console is exposed."`
+	Replicas   int            `json:"replicas" doc:"Console replicas." min:"1"`
+	Port       int            `json:"port" doc:"Container port." min:"1" max:"65535"`
+	Pod        Pod            `json:"pod" doc:"Pod settings."`
 }
 
 // ConsoleService exposes the console.
 type ConsoleService struct {
-	Name     string `json:"name"`
-	Type     string `json:"type"`
-	Port     int    `json:"port"`
-	NodePort int    `json:"nodePort,omitempty"`
+	Name     string `json:"name" doc:"Service name."`
+	Type     string `json:"type" doc:"Service type." enum:"ClusterIP,NodePort,LoadBalancer"`
+	Port     int    `json:"port" doc:"Service port." min:"1" max:"65535"`
+	NodePort int    `json:"nodePort,omitempty" doc:"Node port." min:"30000" max:"32767"`
 }

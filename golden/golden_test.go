@@ -20,7 +20,7 @@ import (
 var update = flag.Bool("update", os.Getenv("ROCKETOPS_UPDATE_GOLDEN") == "1", "rewrite the golden files")
 
 // Targets every golden case is compiled with.
-var targets = []string{"kustomize", "manifests"}
+var targets = []string{"helm", "kustomize", "manifests"}
 
 func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
 

@@ -52,6 +52,7 @@ func newCompileCmd(out io.Writer) *cobra.Command {
 		targets []string
 		envs    []string
 		force   bool
+		vendor  bool
 	}
 	cmd := &cobra.Command{
 		Use:   "compile FILE -o DIR",
@@ -60,7 +61,8 @@ func newCompileCmd(out io.Writer) *cobra.Command {
 did not generate are never deleted, and generated files the spec no longer produces are removed.
 The folder's .rocketops-index records what was generated.`,
 		Example: `  rocketops compile cluster.yaml -o deploy/
-  rocketops compile cluster.yaml -o deploy/ --target kustomize,manifests --env prod`,
+  rocketops compile cluster.yaml -o deploy/ --target kustomize,manifests --env prod
+  rocketops compile cluster.yaml -o deploy/ --target helm --vendor-chart`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.output == "" {
@@ -70,7 +72,7 @@ The folder's .rocketops-index records what was generated.`,
 			if err != nil {
 				return err
 			}
-			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs})
+			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, VendorChart: o.vendor})
 			if err != nil {
 				return outcome(err)
 			}
@@ -87,6 +89,7 @@ The folder's .rocketops-index records what was generated.`,
 	targetFlag(cmd, &o.targets)
 	envFlag(cmd, &o.envs)
 	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite files in the output folder that rocketops did not generate")
+	cmd.Flags().BoolVar(&o.vendor, "vendor-chart", false, "with --target helm, also write the chart to charts/rocketmq/")
 	return cmd
 }
 
@@ -123,7 +126,7 @@ differ and 2 on error. Without --target and --env it uses what DIR's index recor
 			if len(envs) == 0 && idx.Meta["env"] != "" {
 				envs = strings.Split(idx.Meta["env"], ",")
 			}
-			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: targets, Environments: envs})
+			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: targets, Environments: envs, VendorChart: idx.Meta["vendor-chart"] == "true"})
 			if err != nil {
 				return outcome(err)
 			}

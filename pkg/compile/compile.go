@@ -55,6 +55,9 @@ func Compile(opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkVendor(opts, targets); err != nil {
+		return nil, err
+	}
 	res, diags := validate.Validate(opts.File, opts.Source)
 	if len(diags) > 0 {
 		return nil, diags
@@ -144,6 +147,19 @@ func checkTargets(in []string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// checkVendor refuses --vendor-chart without the helm target, where it would do nothing.
+func checkVendor(opts Options, targets []string) error {
+	if !opts.VendorChart {
+		return nil
+	}
+	for _, t := range targets {
+		if t == "helm" {
+			return nil
+		}
+	}
+	return &UsageError{Msg: "--vendor-chart needs the helm target", Hint: "add --target helm"}
 }
 
 func pick(all, want []string) ([]string, error) {

@@ -1,7 +1,12 @@
 package emit
 
 import (
+	"encoding/json"
+	"fmt"
 	"io/fs"
+	"sync"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/rocketops/rocketops/charts"
 	"github.com/rocketops/rocketops/pkg/render"
@@ -11,10 +16,27 @@ import (
 // Helm writes values-<env>.yaml for every environment: the environment's plan, which the chart in
 // charts/rocketmq places as it is. With in.VendorChart it also writes the chart to charts/rocketmq/,
 // for git sources that need the chart beside the values.
+//
+// Helm merges given values over the chart's default values.yaml, map by map. So that an environment
+// gets exactly its plan, every key the defaults have and the plan lacks (a disabled console, a
+// request the spec does not set) is written as null, which Helm's merge takes as "remove".
 func Helm(in Input) (tree.Tree, error) {
+	defaults, err := chartDefaults()
+	if err != nil {
+		return nil, err
+	}
 	t := tree.Tree{}
 	for _, env := range in.Environments {
-		body, err := render.ToYAML(env.Plan)
+		b, err := json.Marshal(env.Plan)
+		if err != nil {
+			return nil, err
+		}
+		var values map[string]any
+		if err := json.Unmarshal(b, &values); err != nil {
+			return nil, err
+		}
+		nullMissing(defaults, values)
+		body, err := render.ToYAML(values)
 		if err != nil {
 			return nil, err
 		}
@@ -39,4 +61,39 @@ func Helm(in Input) (tree.Tree, error) {
 		}
 	}
 	return t, nil
+}
+
+var (
+	defaultsOnce sync.Once
+	defaultsVal  map[string]any
+	defaultsErr  error
+)
+
+func chartDefaults() (map[string]any, error) {
+	defaultsOnce.Do(func() {
+		b, err := fs.ReadFile(charts.FS, charts.Name+"/values.yaml")
+		if err != nil {
+			defaultsErr = fmt.Errorf("internal error: chart values: %w", err)
+			return
+		}
+		defaultsErr = yaml.Unmarshal(b, &defaultsVal)
+	})
+	return defaultsVal, defaultsErr
+}
+
+// nullMissing sets to nil every key of defaults that values lacks, in nested maps too. Lists are
+// left alone: Helm replaces them whole.
+func nullMissing(defaults, values map[string]any) {
+	for k, dv := range defaults {
+		v, ok := values[k]
+		if !ok {
+			values[k] = nil
+			continue
+		}
+		dm, dok := dv.(map[string]any)
+		vm, vok := v.(map[string]any)
+		if dok && vok {
+			nullMissing(dm, vm)
+		}
+	}
 }

@@ -1,0 +1,131 @@
+package golden_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	"github.com/rocketops/rocketops/pkg/kube/kubetest"
+	"github.com/rocketops/rocketops/pkg/render"
+	"github.com/rocketops/rocketops/pkg/tree"
+)
+
+const chart = "../charts/rocketmq"
+
+// helmLabels are the labels and annotations Helm itself may add to objects. The parity comparison
+// removes them and nothing else: it is the one normalisation between the Helm and kustomize paths
+// (the chart adds none of them today, so the comparison is exact).
+var helmLabels = []string{"helm.sh/chart", "app.kubernetes.io/managed-by=Helm", "meta.helm.sh/release-name", "meta.helm.sh/release-namespace"}
+
+// normalise parses a rendered stream into objects in install order, dropping Helm's own metadata.
+func normalise(t *testing.T, stream []byte) []render.Object {
+	t.Helper()
+	var objs []render.Object
+	for _, doc := range bytes.Split(stream, []byte("\n---")) {
+		j, err := yaml.YAMLToJSON(doc)
+		require.NoError(t, err)
+		var v map[string]any
+		dec := json.NewDecoder(bytes.NewReader(j))
+		dec.UseNumber()
+		require.NoError(t, dec.Decode(&v))
+		if v == nil {
+			continue
+		}
+		md, _ := v["metadata"].(map[string]any)
+		for _, key := range []string{"labels", "annotations"} {
+			m, _ := md[key].(map[string]any)
+			for _, h := range helmLabels {
+				name, value, hasValue := strings.Cut(h, "=")
+				if cur, ok := m[name]; ok && (!hasValue || cur == value) {
+					delete(m, name)
+				}
+			}
+		}
+		o, err := render.FromValue(v)
+		require.NoError(t, err)
+		objs = append(objs, o)
+	}
+	render.Sort(objs)
+	return objs
+}
+
+// sameObjects compares object lists and fails with a unified diff per differing object, named by
+// kind/namespace/name, so the field that differs is in front of the reader.
+func sameObjects(t *testing.T, what string, want, got []render.Object) {
+	t.Helper()
+	index := func(objs []render.Object) (map[string][]byte, []string) {
+		m := map[string][]byte{}
+		var ids []string
+		for _, o := range objs {
+			y, err := o.YAML()
+			require.NoError(t, err)
+			m[o.ID()] = y
+			ids = append(ids, o.ID())
+		}
+		return m, ids
+	}
+	w, wids := index(want)
+	g, gids := index(got)
+	var diff strings.Builder
+	for _, id := range wids {
+		if !bytes.Equal(w[id], g[id]) {
+			var gv []byte
+			if b, ok := g[id]; ok {
+				gv = b
+			}
+			diff.WriteString(tree.UnifiedDiff(id, w[id], gv))
+		}
+	}
+	for _, id := range gids {
+		if _, ok := w[id]; !ok {
+			diff.WriteString(tree.UnifiedDiff(id, nil, g[id]))
+		}
+	}
+	if diff.Len() > 0 {
+		t.Fatalf("%s differs from the direct render (- direct, + %s):\n%s", what, what, diff.String())
+	}
+}
+
+func helmCmd(t *testing.T, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(kubetest.Tool(t, "helm"), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "helm %s: %s%s", strings.Join(args, " "), out, stderr.String())
+	return out
+}
+
+// TestHelmParity renders every golden case and environment with the real helm binary and the
+// compiled values, and checks the objects are exactly those of the direct render — and so, by
+// TestKustomizeCLI, of kustomize build.
+func TestHelmParity(t *testing.T) {
+	for _, name := range cases(t) {
+		out := compileCase(t, name)
+		for env, p := range out.Plans {
+			t.Run(name+"/"+env, func(t *testing.T) {
+				values := filepath.Join(name, "output", "values-"+env+".yaml")
+				rendered := helmCmd(t, "template", p.Name, chart, "--namespace", p.Namespace, "-f", values)
+				sameObjects(t, "helm template", normalise(t, []byte(direct(t, out, env))), normalise(t, rendered))
+			})
+		}
+	}
+}
+
+// TestHelmLint lints the chart strictly with every golden values file.
+func TestHelmLint(t *testing.T) {
+	for _, name := range cases(t) {
+		out := compileCase(t, name)
+		for env, p := range out.Plans {
+			values := filepath.Join(name, "output", "values-"+env+".yaml")
+			res := helmCmd(t, "lint", "--strict", chart, "--namespace", p.Namespace, "-f", values)
+			require.Contains(t, string(res), "0 chart(s) failed", "%s/%s", name, env)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+package emit
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestNullMissing(t *testing.T) {
+	defaults := map[string]any{
+		"console": map[string]any{"replicas": 1},
+		"nameServer": map[string]any{
+			"pod": map[string]any{"resources": map[string]any{"requests": map[string]any{"cpu": "250m", "memory": "1Gi"}}},
+		},
+		"groups": []any{map[string]any{"name": "a"}},
+		"same":   "x",
+	}
+	values := map[string]any{
+		"nameServer": map[string]any{
+			"pod": map[string]any{"resources": map[string]any{"requests": map[string]any{"memory": "2Gi"}}},
+		},
+		"groups": []any{},
+		"same":   "y",
+	}
+	nullMissing(defaults, values)
+	require.Equal(t, map[string]any{
+		"console": nil, // absent in the plan: Helm must drop the default
+		"nameServer": map[string]any{
+			"pod": map[string]any{"resources": map[string]any{"requests": map[string]any{"cpu": nil, "memory": "2Gi"}}},
+		},
+		"groups": []any{}, // lists replace whole in Helm: nothing to null
+		"same":   "y",
+	}, values)
+}
+
+func TestHelmValuesNullOnlyWhatDefaultsAdd(t *testing.T) {
+	defaults, err := chartDefaults()
+	require.NoError(t, err)
+	require.Contains(t, defaults, "console", "the chart's defaults enable the console")
+}

@@ -69,7 +69,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	// Everything else cobra returns is about the command line itself.
-	fmt.Fprintf(stderr, "error: %v\n\thint: see rocketops %s --help\n", err, commandName(root, args))
+	name := "rocketops"
+	if c := commandName(root, args); c != "" {
+		name += " " + c
+	}
+	fmt.Fprintf(stderr, "error: %v\n\thint: see %s --help\n", err, name)
 	return ExitError
 }
 

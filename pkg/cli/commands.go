@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,11 +25,17 @@ func newValidateCmd(out io.Writer) *cobra.Command {
   rocketops validate envs/*/cluster.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var failed error
+			var failed, unreadable error
 			for _, path := range args {
 				src, name, err := readSpec(path)
 				if err != nil {
-					return err
+					// Report it and go on: the other files still get checked.
+					var ee *exitError
+					if errors.As(err, &ee) {
+						fmt.Fprintln(cmd.ErrOrStderr(), ee.err)
+					}
+					unreadable = err
+					continue
 				}
 				res, diags := compile.Validate(name, src)
 				if len(diags) > 0 {
@@ -37,6 +44,9 @@ func newValidateCmd(out io.Writer) *cobra.Command {
 					continue
 				}
 				fmt.Fprintf(out, "%s: valid (environments: %s)\n", name, strings.Join(res.Names, ", "))
+			}
+			if unreadable != nil {
+				return &exitError{code: ExitError}
 			}
 			if failed != nil {
 				return &exitError{code: ExitFindings}
@@ -72,9 +82,13 @@ The folder's .rocketops-index records what was generated.`,
 			if err != nil {
 				return err
 			}
-			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, VendorChart: o.vendor})
+			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, VendorChart: o.vendor}
+			if err := recorded(o.output, &opts, cmd.Flags().Changed("vendor-chart")); err != nil {
+				return err
+			}
+			res, err := compile.Compile(opts)
 			if err != nil {
-				return outcome(err)
+				return outcome(fromIndex(err, o.output, opts, o.envs))
 			}
 			r, err := tree.Write(o.output, res.Tree, tree.WriteOptions{Meta: res.Meta, Force: o.force})
 			if err != nil {
@@ -115,20 +129,13 @@ differ and 2 on error. Without --target and --env it uses what DIR's index recor
 			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 				return usage(fmt.Errorf("%s is not a folder", dir), "give the folder compile wrote, e.g. deploy/")
 			}
-			idx, err := tree.ReadIndex(dir)
+			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs}
+			if err := recorded(dir, &opts, false); err != nil {
+				return err
+			}
+			res, err := compile.Compile(opts)
 			if err != nil {
-				return outcome(err)
-			}
-			targets, envs := o.targets, o.envs
-			if len(targets) == 0 && idx.Meta["target"] != "" {
-				targets = strings.Split(idx.Meta["target"], ",")
-			}
-			if len(envs) == 0 && idx.Meta["env"] != "" {
-				envs = strings.Split(idx.Meta["env"], ",")
-			}
-			res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: targets, Environments: envs, VendorChart: idx.Meta["vendor-chart"] == "true"})
-			if err != nil {
-				return outcome(err)
+				return outcome(fromIndex(err, dir, opts, o.envs))
 			}
 			text, changed, err := tree.Diff(dir, res.Tree)
 			if err != nil {
@@ -136,7 +143,7 @@ differ and 2 on error. Without --target and --env it uses what DIR's index recor
 			}
 			if changed {
 				fmt.Fprint(out, text)
-				return &exitError{code: ExitFindings, err: fmt.Errorf("%s differs from what %s compiles to; run: rocketops compile %s -o %s", dir, name, args[0], dir)}
+				return &exitError{code: ExitFindings, err: fmt.Errorf("%s differs from what %s compiles to\n\thint: to update it, run: %s", dir, name, compileCommand(args[0], dir, opts))}
 			}
 			return nil
 		},
@@ -173,6 +180,12 @@ func newExplainCmd(out io.Writer) *cobra.Command {
   rocketops explain --keys broker --version 5.3.3`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.keys != "" && len(args) > 0 {
+				return usage(errors.New("give a field or --keys, not both"), "rocketops explain spec.brokers, or rocketops explain --keys broker")
+			}
+			if o.keys == "" && cmd.Flags().Changed("version") {
+				return usage(errors.New("--version goes with --keys"), "rocketops explain --keys broker --version 4.9.8")
+			}
 			if o.keys != "" {
 				comp, ok := map[string]catalog.Component{"broker": catalog.Broker, "namesrv": catalog.NameServer, "controller": catalog.Controller}[o.keys]
 				if !ok {
@@ -208,4 +221,52 @@ func newVersionCmd(out io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// recorded fills the options the user did not give from what the folder's index recorded, so that
+// compiling or diffing a folder again does what produced it.
+func recorded(dir string, opts *compile.Options, vendorGiven bool) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil // a new folder records nothing; a file in the way is the writer's to report
+	}
+	idx, err := tree.ReadIndex(dir)
+	if err != nil {
+		return outcome(err)
+	}
+	if len(opts.Targets) == 0 && idx.Meta["target"] != "" {
+		opts.Targets = strings.Split(idx.Meta["target"], ",")
+	}
+	if len(opts.Environments) == 0 && idx.Meta["env"] != "" {
+		opts.Environments = strings.Split(idx.Meta["env"], ",")
+	}
+	if !vendorGiven && !opts.VendorChart {
+		opts.VendorChart = idx.Meta["vendor-chart"] == "true"
+	}
+	return nil
+}
+
+// fromIndex says so when an environment that no longer exists came from the folder's index rather
+// than from --env.
+func fromIndex(err error, dir string, opts compile.Options, given []string) error {
+	var ue *compile.UsageError
+	if len(given) == 0 && len(opts.Environments) > 0 && errors.As(err, &ue) && strings.HasPrefix(ue.Msg, "unknown environment") {
+		return &compile.UsageError{Msg: ue.Msg + " (recorded in " + filepath.Join(dir, tree.IndexFile) + " by an earlier compile --env)",
+			Hint: ue.Hint + "; or pass --env to choose the environments"}
+	}
+	return err
+}
+
+// compileCommand is the command that rewrites dir with the options it was compared with.
+func compileCommand(spec, dir string, opts compile.Options) string {
+	cmd := "rocketops compile " + spec + " -o " + dir
+	if len(opts.Targets) > 0 {
+		cmd += " -t " + strings.Join(opts.Targets, ",")
+	}
+	if len(opts.Environments) > 0 {
+		cmd += " --env " + strings.Join(opts.Environments, ",")
+	}
+	if opts.VendorChart {
+		cmd += " --vendor-chart"
+	}
+	return cmd
 }

@@ -22,6 +22,19 @@ type Diagnostic struct {
 	Envs []string
 }
 
+// maxMessage bounds a message: a diagnostic must never echo a megabyte of input back.
+const maxMessage = 1024
+
+// Quote quotes a value the user wrote for a message, shortened when it is long.
+func Quote(s string) string {
+	const keep = 60
+	r := []rune(s)
+	if len(r) <= keep+10 {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d characters)", string(r[:keep]), len(r))
+}
+
 // String formats the diagnostic as "file:line:col: pointer: message", with the hint on an indented second line.
 func (d Diagnostic) String() string {
 	var b strings.Builder
@@ -34,7 +47,11 @@ func (d Diagnostic) String() string {
 		b.WriteString(d.Pointer)
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Message)
+	msg := d.Message
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage], "") + "… (shortened)"
+	}
+	b.WriteString(msg)
 	if len(d.Envs) > 0 {
 		fmt.Fprintf(&b, " (environment %s)", strings.Join(d.Envs, ", "))
 	}
@@ -67,11 +84,14 @@ func (l List) Sort() List {
 		}
 		return a.Message < b.Message
 	})
+	seen := map[string]bool{}
 	dedup := out[:0]
-	for i, d := range out {
-		if i > 0 && d.String() == out[i-1].String() {
+	for _, d := range out {
+		key := d.String()
+		if seen[key] {
 			continue
 		}
+		seen[key] = true
 		dedup = append(dedup, d)
 	}
 	return dedup

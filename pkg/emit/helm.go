@@ -27,6 +27,9 @@ func Helm(in Input) (tree.Tree, error) {
 	}
 	t := tree.Tree{}
 	for _, env := range in.Environments {
+		if env.Plan == nil {
+			return nil, fmt.Errorf("internal error: environment %q has no plan", env.Name)
+		}
 		b, err := json.Marshal(env.Plan)
 		if err != nil {
 			return nil, err

@@ -43,7 +43,7 @@ func Field(w io.Writer, schema []byte, path string) error {
 		props := properties(root, cur)
 		next, ok := props[tok]
 		if !ok {
-			if items, ok := cur["items"].(map[string]any); ok {
+			if items, isList := cur["items"].(map[string]any); isList {
 				props = properties(root, resolve(root, items))
 				next, ok = props[tok]
 			}
@@ -55,6 +55,9 @@ func Field(w io.Writer, schema []byte, path string) error {
 					continue
 				}
 				hint := "fields here: " + strings.Join(sortedKeys(props), ", ")
+				if len(props) == 0 {
+					hint = fmt.Sprintf("%q has no fields", strings.Join(walked, "."))
+				}
 				if s := diag.Closest(tok, sortedKeys(props)); s != "" {
 					hint = fmt.Sprintf("did you mean %q?", strings.Join(append(walked, s), "."))
 				}
@@ -199,9 +202,12 @@ func compact(v any) string {
 	return string(b)
 }
 
+// firstSentence ends at a full stop followed by a capital letter, so "e.g. 500m" does not end it.
 func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '.' && s[i+1] == ' ' && s[i+2] >= 'A' && s[i+2] <= 'Z' {
+			return s[:i+1]
+		}
 	}
 	return s
 }

@@ -53,22 +53,23 @@ type Check struct {
 	Kind  string // what is named, for the message
 	Name  string
 	Limit int
+	Group int // index of the broker group whose name is part of Name, -1 for none
 }
 
 // Longest returns the checks for the names that grow with the cluster and group names: the
 // longest ones, so a spec that passes them passes all.
 func Longest(cluster string, groups []string, maxBrokerID int) []Check {
 	checks := []Check{
-		{"name-server StatefulSet", NameServer(cluster), StatefulSet},
-		{"name-server headless Service", NameServerHeadless(cluster), DNSLabel},
-		{"broker headless Service", BrokerHeadless(cluster), DNSLabel},
-		{"console Service", Console(cluster), DNSLabel},
-		{"label value app.kubernetes.io/instance", cluster, DNSLabel},
+		{"name-server StatefulSet", NameServer(cluster), StatefulSet, -1},
+		{"name-server headless Service", NameServerHeadless(cluster), DNSLabel, -1},
+		{"broker headless Service", BrokerHeadless(cluster), DNSLabel, -1},
+		{"console Service", Console(cluster), DNSLabel, -1},
+		{"label value app.kubernetes.io/instance", cluster, DNSLabel, -1},
 	}
-	for _, g := range groups {
+	for i, g := range groups {
 		checks = append(checks,
-			Check{"broker StatefulSet", Broker(cluster, g, maxBrokerID), StatefulSet},
-			Check{"label value rocketops.dev/broker-group", g, DNSLabel},
+			Check{"broker StatefulSet", Broker(cluster, g, maxBrokerID), StatefulSet, i},
+			Check{"label value rocketops.dev/broker-group", g, DNSLabel, i},
 		)
 	}
 	return checks

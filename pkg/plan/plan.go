@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -370,9 +371,25 @@ func properties(what string, owned []kv, user spec.Properties) string {
 	return b.String()
 }
 
-// escapeValue escapes what a properties reader would otherwise swallow; the validator has already
-// refused values RocketMQ would misread, so this only guards backslashes.
-func escapeValue(v string) string { return strings.ReplaceAll(v, `\`, `\\`) }
+// escapeValue escapes what a properties reader would otherwise misread: backslashes, and characters
+// outside ASCII, since RocketMQ reads the file as ISO 8859-1 and takes \uXXXX escapes. The
+// validator has already refused values with line breaks or comments.
+func escapeValue(v string) string {
+	var b strings.Builder
+	for _, r := range v {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r > 0x7e:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04x`, u)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 
 func mergeProps(base, over spec.Properties) spec.Properties {
 	out := spec.Properties{}

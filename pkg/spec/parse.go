@@ -62,7 +62,14 @@ func syntaxDiag(file string, err error) diag.Diagnostic {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return diag.Diagnostic{File: file, Line: line, Col: 1, Message: "invalid YAML: " + m[2], Hint: "check the indentation and quoting on this line and the one before"}
+		hint := "check the indentation and quoting on this line and the one before"
+		if strings.HasPrefix(m[2], "did not find expected") {
+			// The YAML parser (not its scanner) reports these at the 0-based line of the structure
+			// being read, one above where it is written.
+			line++
+			hint = "a list or mapping that starts here is not closed, or is indented wrongly"
+		}
+		return diag.Diagnostic{File: file, Line: line, Col: 1, Message: "invalid YAML: " + m[2], Hint: hint}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -149,7 +156,10 @@ func Value(n *yaml.Node) (any, error) {
 	return scalar(n)
 }
 
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var (
+	jsonNumber   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+	leadingZeros = regexp.MustCompile(`^[-+]?0[0-9]+$`)
+)
 
 func scalar(n *yaml.Node) (any, error) {
 	switch n.ShortTag() {
@@ -162,6 +172,11 @@ func scalar(n *yaml.Node) (any, error) {
 		}
 		return b, nil
 	case "!!int", "!!float":
+		if leadingZeros.MatchString(n.Value) {
+			// The YAML library reads 010 the YAML 1.1 way, as octal 8; people mean the digits
+			// ("deleteWhen: 04"), so keep the text and let the schema or the key catalogue judge it.
+			return n.Value, nil
+		}
 		if jsonNumber.MatchString(n.Value) {
 			return json.Number(n.Value), nil
 		}
@@ -403,6 +418,18 @@ func with(n *yaml.Node, key string, v *yaml.Node) *yaml.Node {
 	return &cp
 }
 
+// withKey copies the mapping and replaces the entry named like key, key node included.
+func withKey(n *yaml.Node, key, v *yaml.Node) *yaml.Node {
+	cp := *n
+	cp.Content = append([]*yaml.Node(nil), n.Content...)
+	for i := 0; i+1 < len(cp.Content); i += 2 {
+		if cp.Content[i].Value == key.Value {
+			cp.Content[i], cp.Content[i+1] = key, v
+		}
+	}
+	return &cp
+}
+
 func isNull(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
@@ -416,11 +443,11 @@ func resolve(n *yaml.Node) *yaml.Node {
 
 func merge(base, over *yaml.Node) *yaml.Node {
 	base, over = resolve(base), resolve(over)
-	if base == nil {
-		return over
-	}
 	if isNull(over) {
 		return nil
+	}
+	if base == nil {
+		return over
 	}
 	switch {
 	case base.Kind == yaml.MappingNode && over.Kind == yaml.MappingNode:
@@ -429,10 +456,18 @@ func merge(base, over *yaml.Node) *yaml.Node {
 			k, v := over.Content[i], over.Content[i+1]
 			cur, _ := child(out, k.Value)
 			m := merge(cur, v)
-			if cur == nil && m != nil {
-				cp := *out
-				cp.Content = append(append([]*yaml.Node(nil), out.Content...), k, m)
-				out = &cp
+			if cur == nil {
+				if m != nil { // null over a key the base does not have removes nothing
+					cp := *out
+					cp.Content = append(append([]*yaml.Node(nil), out.Content...), k, m)
+					out = &cp
+				}
+				continue
+			}
+			if m == v {
+				// The environment's value replaces the base's: so does its key, so that a problem
+				// with it is reported where the environment wrote it.
+				out = withKey(out, k, m)
 				continue
 			}
 			out = with(out, k.Value, m)

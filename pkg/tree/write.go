@@ -508,7 +508,7 @@ func (s *stager) stage(p *plan, t Tree) error {
 // makeRoot creates dir and whichever of its parents are missing.
 func (s *stager) makeRoot() error {
 	var missing []string
-	for d := s.dir; ; {
+	for d := filepath.Clean(s.dir); ; {
 		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
 			break // exists, or Mkdir below will say why not
 		}

@@ -133,15 +133,12 @@ func (r *ruler) names() {
 			continue
 		}
 		ptr, hint := "/metadata/name", fmt.Sprintf("shorten metadata.name (%d characters)", len(r.c.Metadata.Name))
-		if strings.HasPrefix(chk.Kind, "broker StatefulSet") || strings.Contains(chk.Kind, "broker-group") {
-			for i, g := range groups {
-				if strings.Contains(chk.Name, g.Name) && r.c.Spec.Brokers.Groups.Named != nil {
-					ptr = spec.Pointer("spec", "brokers", "groups", strconv.Itoa(i), "name")
-					hint = fmt.Sprintf("shorten metadata.name (%d characters) or the group name (%d characters)", len(r.c.Metadata.Name), len(g.Name))
-				}
-			}
+		if chk.Group >= 0 && r.c.Spec.Brokers.Groups.Named != nil {
+			g := groups[chk.Group]
+			ptr = spec.Pointer("spec", "brokers", "groups", strconv.Itoa(chk.Group), "name")
+			hint = fmt.Sprintf("shorten metadata.name (%d characters) or the group name (%d characters)", len(r.c.Metadata.Name), len(g.Name))
 		}
-		r.at(ptr, false, hint, "generated %s name %q is %d characters; Kubernetes allows %d", chk.Kind, chk.Name, len(chk.Name), chk.Limit)
+		r.at(ptr, false, hint, "generated %s name %s is %d characters; Kubernetes allows %d", chk.Kind, diag.Quote(chk.Name), len(chk.Name), chk.Limit)
 	}
 }
 
@@ -211,7 +208,7 @@ func (r *ruler) properties(ptr string, comp catalog.Component, version string, p
 			if s := catalog.SuggestIn(comp, version, k); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			r.at(p, true, hint, "unknown %s setting %q for RocketMQ %s (RocketMQ would ignore it)", comp, k, version)
+			r.at(p, true, hint, "unknown %s setting %s for RocketMQ %s (RocketMQ would ignore it)", comp, diag.Quote(k), version)
 			continue
 		}
 		if err := catalog.CheckValue(key, props[k]); err != nil {
@@ -266,7 +263,14 @@ func (r *ruler) memory(ptr string, role jvm.Role, res spec.Resources, j spec.JVM
 			list = res.Limits
 		}
 		for _, name := range sortedNames(list) {
-			q, ok := r.quantity(ptr+"/resources/"+section+"/"+name, list[name])
+			p := ptr + "/resources/" + section + "/" + name
+			if section == "requests" && spec.Lookup(r.node, p) == nil {
+				if _, fromLimit := res.Limits[name]; fromLimit && spec.Lookup(r.node, ptr+"/resources/limits/"+name) != nil {
+					// A request Default copied from its limit: the limit is checked where it is written.
+					continue
+				}
+			}
+			q, ok := r.quantity(p, list[name])
 			if !ok {
 				continue
 			}
@@ -305,7 +309,11 @@ func (r *ruler) memory(ptr string, role jvm.Role, res spec.Resources, j spec.JVM
 	}
 	s := jvm.Derive(role, limit, heap, direct)
 	if s.Heap > 0 && s.Heap < 128<<20 {
-		r.at(ptr+"/resources/limits/memory", false, "raise the memory limit or set jvm.heap", "heap of %s is too small to run", jvm.Human(s.Heap))
+		if heap > 0 {
+			r.at(ptr+"/jvm/heap", false, "give the JVM at least 128Mi of heap", "heap of %s is too small to run", jvm.Human(s.Heap))
+		} else {
+			r.at(ptr+"/resources/limits/memory", false, "raise the memory limit or set jvm.heap", "heap of %s is too small to run", jvm.Human(s.Heap))
+		}
 		return
 	}
 	if s.Total(role) > limit {

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/spec"
@@ -52,7 +53,7 @@ var patterns = map[string]string{
 }
 
 // schemaDiags validates the document against the JSON Schema and words the failures for people.
-func schemaDiags(doc *spec.Document, value any) diag.List {
+func schemaDiags(doc *spec.Document, node *yaml.Node, value any) diag.List {
 	sch, err := schema()
 	if err != nil {
 		return diag.List{{File: doc.File, Message: fmt.Sprintf("internal error: the embedded schema does not compile: %v", err)}}
@@ -67,7 +68,7 @@ func schemaDiags(doc *spec.Document, value any) diag.List {
 	}
 	var out diag.List
 	for _, leaf := range leaves(ve) {
-		out = append(out, describe(doc, value, leaf)...)
+		out = append(out, describe(doc, node, value, leaf)...)
 	}
 	return out
 }
@@ -83,12 +84,12 @@ func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
-func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag.List {
+func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.ValidationError) diag.List {
 	keyword := e.KeywordLocation[strings.LastIndex(e.KeywordLocation, "/")+1:]
 	schemaPtr := e.AbsoluteKeywordLocation[strings.Index(e.AbsoluteKeywordLocation, "#")+1:]
 	parent := schemaPtr[:strings.LastIndex(schemaPtr, "/")]
 	at := func(pointer string, key bool, msg, hint string) diag.Diagnostic {
-		line, col, origin := doc.Position(doc.Root, pointer, key)
+		line, col, origin := doc.Position(node, pointer, key)
 		return diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: origin, Message: msg, Hint: hint}
 	}
 	ptr := e.InstanceLocation
@@ -114,7 +115,7 @@ func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag
 			if len(names) == 0 {
 				hint = ""
 			}
-			out = append(out, at(ptr+"/"+escape(k), true, fmt.Sprintf("unknown field %q", k), hint))
+			out = append(out, at(ptr+"/"+escape(k), true, "unknown field "+diag.Quote(k), hint))
 		}
 		return out
 	case "required":
@@ -154,7 +155,7 @@ func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag
 		}
 		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
 			name := unescape(ptr[strings.LastIndex(ptr, "/")+1:])
-			return diag.List{at(ptr, true, fmt.Sprintf("environment name %q %s", name, msg), "environment names become folder names under overlays/")}
+			return diag.List{at(ptr, true, fmt.Sprintf("environment name %s %s", diag.Quote(name), msg), "environment names become folder names under overlays/")}
 		}
 		return diag.List{at(ptr, false, fmt.Sprintf("%s %s", show(inst), msg), "")}
 	case "type":
@@ -163,7 +164,7 @@ func describe(doc *spec.Document, value any, e *jsonschema.ValidationError) diag
 	case "maxLength":
 		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
 			name := unescape(ptr[strings.LastIndex(ptr, "/")+1:])
-			return diag.List{at(ptr, true, fmt.Sprintf("environment name %q is too long (%s)", name, e.Message), "environment names become folder names under overlays/")}
+			return diag.List{at(ptr, true, fmt.Sprintf("environment name %s is too long (%s)", diag.Quote(name), e.Message), "environment names become folder names under overlays/")}
 		}
 	}
 	return diag.List{at(ptr, false, e.Message, "")}
@@ -246,7 +247,7 @@ func oneOf(words []string) string {
 func show(v any) string {
 	switch t := v.(type) {
 	case string:
-		return fmt.Sprintf("%q", t)
+		return diag.Quote(t)
 	case nil:
 		return "nothing"
 	case map[string]any:
@@ -260,7 +261,7 @@ func show(v any) string {
 func typeOf(v any) string {
 	switch t := v.(type) {
 	case string:
-		return fmt.Sprintf("the string %q", t)
+		return "the string " + diag.Quote(t)
 	case json.Number:
 		return "the number " + t.String()
 	case bool:
@@ -298,4 +299,51 @@ func typeWords(want any) string {
 		return strings.Join(parts, " or ")
 	}
 	return fmt.Sprint(want)
+}
+
+// withoutEnvironmentNulls returns the document with the nulls inside environments left out: there
+// they mean "remove this key" to the merge, not a value, so the schema must not see them. Each
+// merged environment is checked against the schema on its own.
+func withoutEnvironmentNulls(value any) any {
+	doc, _ := value.(map[string]any)
+	sp, _ := doc["spec"].(map[string]any)
+	envs, ok := sp["environments"].(map[string]any)
+	if !ok {
+		return value
+	}
+	out := map[string]any{}
+	for k, v := range doc {
+		out[k] = v
+	}
+	spec := map[string]any{}
+	for k, v := range sp {
+		spec[k] = v
+	}
+	cleaned := map[string]any{}
+	for name, env := range envs {
+		cleaned[name] = dropNulls(env)
+	}
+	spec["environments"] = cleaned
+	out["spec"] = spec
+	return out
+}
+
+func dropNulls(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := map[string]any{}
+		for k, x := range t {
+			if x != nil {
+				m[k] = dropNulls(x)
+			}
+		}
+		return m
+	case []any:
+		l := make([]any, len(t))
+		for i, x := range t {
+			l[i] = dropNulls(x)
+		}
+		return l
+	}
+	return v
 }

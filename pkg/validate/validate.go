@@ -39,7 +39,7 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 	}
 	// Rules on the document as written need no typed values, so they run even when the schema
 	// pass fails; the rules on typed values need the schema pass.
-	diags = append(schemaDiags(doc, value), documentRules(doc)...)
+	diags = append(schemaDiags(doc, doc.Root, withoutEnvironmentNulls(value)), documentRules(doc)...)
 	if len(diags) > 0 {
 		return nil, diags.Sort()
 	}
@@ -55,13 +55,25 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 	found := map[string]*finding{}
 	var order []string
 	check := func(name string, node *yaml.Node) *spec.Cluster {
-		c, err := spec.Decode(node)
+		// A merged environment is checked against the schema too: a null in it may have removed
+		// something the document needs.
+		merged, err := spec.Value(node)
 		if err != nil {
 			diags = append(diags, diag.Diagnostic{File: file, Message: "internal error: " + err.Error()})
 			return nil
 		}
-		c.Default()
-		for _, d := range rules(doc, node, c) {
+		findings := schemaDiags(doc, node, merged)
+		var c *spec.Cluster
+		if len(findings) == 0 {
+			c, err = spec.Decode(node)
+			if err != nil {
+				diags = append(diags, diag.Diagnostic{File: file, Message: "internal error: " + err.Error()})
+				return nil
+			}
+			c.Default()
+			findings = rules(doc, node, c)
+		}
+		for _, d := range findings {
 			key := d.String()
 			if f, ok := found[key]; ok {
 				f.envs = append(f.envs, name)

@@ -1,0 +1,232 @@
+package explain_test
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rocketops/rocketops/pkg/catalog"
+	"github.com/rocketops/rocketops/pkg/explain"
+	"github.com/rocketops/rocketops/schemas"
+)
+
+func field(t *testing.T, path string) (string, error) {
+	t.Helper()
+	var b strings.Builder
+	err := explain.Field(&b, schemas.Cluster, path)
+	return b.String(), err
+}
+
+func TestField(t *testing.T) {
+	tests := []struct {
+		name    string
+		path    string
+		first   string   // the first line
+		holds   []string // lines or fragments the output must hold
+		lacks   []string // fragments it must not hold
+		ordered []string // fragments that must appear in this order
+	}{
+		{
+			name:  "the whole document",
+			path:  "",
+			first: "FIELD: RocketMQCluster <object>",
+			holds: []string{"DESCRIPTION:\n  One Apache RocketMQ cluster on Kubernetes", "  apiVersion\t<rocketops.dev/v1alpha1> -required-", "  spec\t<object> -required-", "    The cluster's desired state."},
+			lacks: []string{"DEFAULT:"},
+		},
+		{
+			name:    "a nested object, fields sorted",
+			path:    "spec.brokers.storage",
+			first:   "FIELD: spec.brokers.storage <object>",
+			holds:   []string{"Default: a PersistentVolumeClaim of 8Gi per member.", "  mode\t<persistentVolumeClaim|hostPath|emptyDir>", "  size\t<string|number>", "  accessModes\t<[]ReadWriteOnce|ReadWriteOncePod|ReadWriteMany|ReadOnlyMany>"},
+			lacks:   []string{"-required-"},
+			ordered: []string{"  accessModes\t", "  medium\t", "  mode\t", "  path\t", "  size\t", "  storageClass\t"},
+		},
+		{
+			name:  "dots around the path are ignored",
+			path:  ".spec.version.",
+			first: "FIELD: spec.version <4.9.8|5.0.0|5.1.0|5.1.4|5.2.0|5.3.0|5.3.1|5.3.2|5.3.3>",
+			holds: []string{"EXAMPLE: \"5.3.3\""},
+			lacks: []string{"FIELDS:"},
+		},
+		{
+			name:  "a default",
+			path:  "spec.brokers.replication",
+			first: "FIELD: spec.brokers.replication <ASYNC|SYNC>",
+			holds: []string{"\nDEFAULT: \"ASYNC\"\n"},
+		},
+		{
+			name:  "a list of named items shows the item's fields",
+			path:  "spec.brokers.groups",
+			first: "FIELD: spec.brokers.groups <integer|array>",
+			holds: []string{"DEFAULT: 1", "EXAMPLE: 2", "  name\t<string>", "  slaves\t<integer>"},
+		},
+		{
+			name:  "a map of environments: any name walks into the entry",
+			path:  "spec.environments.prod.spec",
+			first: "FIELD: spec.environments.prod.spec <object>",
+			holds: []string{"Partial spec merged over the base spec.", "  brokers\t<object>", "  version\t<"},
+		},
+		{
+			name:  "an environment",
+			path:  "spec.environments.staging",
+			first: "FIELD: spec.environments.staging <object>",
+			holds: []string{"  metadata\t<object>", "  spec\t<object>"},
+		},
+		{
+			name:  "the referring field's description wins over the shared definition's",
+			path:  "spec.nameServer.storage",
+			first: "FIELD: spec.nameServer.storage <object>",
+			holds: []string{"Where the name server keeps kvConfig.json."},
+		},
+		{
+			name:  "a string map",
+			path:  "metadata.labels",
+			first: "FIELD: metadata.labels <map>",
+			lacks: []string{"FIELDS:"},
+		},
+		{
+			name:  "long descriptions wrap within 80 columns",
+			path:  "spec.environments",
+			first: "FIELD: spec.environments <map>",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := field(t, tc.path)
+			require.NoError(t, err)
+			assert.Equal(t, tc.first, strings.SplitN(out, "\n", 2)[0])
+			for _, h := range tc.holds {
+				assert.Contains(t, out, h)
+			}
+			for _, l := range tc.lacks {
+				assert.NotContains(t, out, l)
+			}
+			last := -1
+			for _, o := range tc.ordered {
+				i := strings.Index(out, o)
+				require.GreaterOrEqual(t, i, 0, o)
+				assert.Greater(t, i, last, "%q out of order", o)
+				last = i
+			}
+			// Prose wraps; field lines, defaults and examples are data and stay whole.
+			for _, line := range strings.Split(out, "\n") {
+				if !strings.Contains(line, "\t") && !strings.HasPrefix(line, "EXAMPLE: ") && !strings.HasPrefix(line, "DEFAULT: ") {
+					assert.LessOrEqual(t, len(line), 80, "line too long: %q", line)
+				}
+			}
+		})
+	}
+}
+
+func TestFieldListItem(t *testing.T) {
+	// Field looks a name up in a list's items, but the lookup's "found" result is shadowed in an
+	// inner if, so the item's own fields are refused with a hint naming the very same path.
+
+	out, err := field(t, "spec.brokers.groups.name")
+	require.NoError(t, err)
+	assert.Equal(t, "FIELD: spec.brokers.groups.name <string>", strings.SplitN(out, "\n", 2)[0])
+	assert.Contains(t, out, "brokerName of the group")
+}
+
+func TestFieldFirstSentence(t *testing.T) {
+	// The field list shows each description's first sentence, cut at the first ". ", which an
+	// abbreviation such as "e.g. " also contains.
+
+	out, err := field(t, "spec.brokers.resources.limits")
+	require.NoError(t, err)
+	assert.Contains(t, out, "    CPU, e.g. 500m or 2.\n")
+}
+
+func TestFieldNotFound(t *testing.T) {
+	tests := []struct {
+		name string
+		path string
+		hint string
+	}{
+		{name: "misspelt last part", path: "spec.brokers.storag", hint: `did you mean "spec.brokers.storage"?`},
+		{name: "case only", path: "spec.Brokers", hint: `did you mean "spec.brokers"?`},
+		{name: "misspelt middle part", path: "spec.brokrs.storage", hint: `did you mean "spec.brokers"?`},
+		{name: "misspelt inside an environment", path: "spec.environments.prod.spec.consol", hint: `did you mean "spec.environments.prod.spec.console"?`},
+		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, environments, images, nameServer, version"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := field(t, tc.path)
+			require.Error(t, err)
+			assert.Empty(t, out, "nothing is written for an unknown path")
+			var nf *explain.NotFoundError
+			require.True(t, errors.As(err, &nf))
+			assert.Equal(t, tc.path, nf.Path)
+			assert.Equal(t, tc.hint, nf.Hint)
+			assert.Equal(t, `no field "`+tc.path+`" in RocketMQCluster`+"\n\thint: "+tc.hint, err.Error())
+		})
+	}
+}
+
+func TestFieldBelowALeaf(t *testing.T) {
+
+	for _, path := range []string{"spec.version.major", "metadata.labels.team"} {
+		_, err := field(t, path)
+		var nf *explain.NotFoundError
+		require.True(t, errors.As(err, &nf))
+		assert.NotEqual(t, "fields here: ", nf.Hint)
+	}
+}
+
+func TestFieldBadSchema(t *testing.T) {
+	var b strings.Builder
+	err := explain.Field(&b, []byte("{"), "spec")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "internal error")
+}
+
+func TestKeys(t *testing.T) {
+	tests := []struct {
+		name    string
+		comp    catalog.Component
+		version string
+		noun    string
+		holds   string
+	}{
+		{name: "broker 4.9.8", comp: catalog.Broker, version: "4.9.8", noun: "broker", holds: "flushDiskType\tString\t"},
+		{name: "broker 5.3.3", comp: catalog.Broker, version: "5.3.3", noun: "broker", holds: "fetchNameSrvAddrByDnsLookup\t"},
+		{name: "name server", comp: catalog.NameServer, version: "5.3.3", noun: "name server", holds: "orderMessageEnable\tboolean\tfalse"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			require.NoError(t, explain.Keys(&b, tc.comp, tc.version))
+			lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+			want := len(catalog.Keys(tc.comp, tc.version))
+			require.Positive(t, want)
+			assert.Equal(t, strconv.Itoa(want)+" "+tc.noun+" keys in RocketMQ "+tc.version, lines[0])
+			assert.Len(t, lines, want+1, "the count line, then one line per key")
+			assert.Contains(t, b.String(), "\n"+tc.holds)
+			for _, l := range lines[1:] {
+				assert.Len(t, strings.Split(l, "\t"), 3, "name, type, default: %q", l)
+			}
+		})
+	}
+
+	t.Run("counts differ between versions", func(t *testing.T) {
+		var a, b strings.Builder
+		require.NoError(t, explain.Keys(&a, catalog.Broker, "4.9.8"))
+		require.NoError(t, explain.Keys(&b, catalog.Broker, "5.3.3"))
+		// The reference counts: 185 broker keys in 4.9.8, 442 in 5.3.3, plus the two keys
+		// BrokerStartup reads itself.
+		assert.Regexp(t, `^18[57] broker keys in RocketMQ 4\.9\.8\n`, a.String())
+		assert.Regexp(t, `^44[24] broker keys in RocketMQ 5\.3\.3\n`, b.String())
+	})
+
+	t.Run("unknown version", func(t *testing.T) {
+		var b strings.Builder
+		err := explain.Keys(&b, catalog.Broker, "9.9")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `no key data for RocketMQ "9.9"; versions: 4.9.8,`)
+		assert.Empty(t, b.String())
+	})
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench.sh times the rocketops CLI on a large generated spec (64 groups × 3 members × 4 environments,
+# from scripts/genspec) against what a user runs next: `kustomize build` of each overlay with the
+# pinned kustomize. It prints min and median wall time per command and the objects each produces.
+#
+#   bash scripts/bench.sh                 after `bash scripts/tools.sh all` (or `make tools`)
+#   BENCH_RUNS=20 bash scripts/bench.sh   timed runs per command (default 5, after one warm-up run)
+#   BENCH_TIMER=loop bash scripts/bench.sh  time with a date +%s%N loop even when hyperfine is installed
+#
+# It uses hyperfine when installed, otherwise a loop. Needs no network once Go modules are cached.
+set -euo pipefail
+
+GROUPS_N=64
+SLAVES=2
+ENVS=4
+VERSION=5.3.3
+runs="${BENCH_RUNS:-5}"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+log() { echo "bench.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+case "$runs" in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive number, got '$runs'" ;; esac
+# The binary scripts/tools.sh links; the same place its `path` command prints.
+kustomize="${ROCKETOPS_TOOLS:-$root/.tools}/bin/kustomize"
+[ -x "$kustomize" ] || die "kustomize is not built ($kustomize missing); run: bash scripts/tools.sh kustomize (or make tools)"
+timer=loop
+if [ "${BENCH_TIMER:-}" != loop ] && command -v hyperfine >/dev/null; then
+  timer=hyperfine
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+log "building rocketops and the spec (${GROUPS_N} groups, ${SLAVES} slaves, ${ENVS} environments)"
+go build -o "$tmp/rocketops" ./cmd/rocketops
+go run ./scripts/genspec -groups "$GROUPS_N" -slaves "$SLAVES" -envs "$ENVS" -version "$VERSION" >"$tmp/cluster.yaml"
+rops="$tmp/rocketops"
+spec="$tmp/cluster.yaml"
+q() { printf '%q' "$1"; }
+
+# The output kustomize builds, and the rendered manifests the objects are counted in.
+"$rops" validate "$spec" >/dev/null
+"$rops" compile "$spec" -o "$tmp/kustomize" --target kustomize >/dev/null
+"$rops" compile "$spec" -o "$tmp/manifests" --target manifests >/dev/null
+envs=()
+for d in "$tmp/kustomize/overlays"/*/; do envs+=("$(basename "$d")"); done
+[ "${#envs[@]}" -eq "$ENVS" ] || die "expected $ENVS overlays, compile wrote ${#envs[@]}"
+
+# count_objects FILE...: top-level objects in YAML streams.
+count_objects() { cat "$@" | grep -c '^kind:' || true; }
+
+# measure PREPARE CMD: runs CMD $runs times (PREPARE before each, untimed) and sets min and median (ms).
+measure() {
+  local prepare=$1 cmd=$2
+  if [ "$timer" = hyperfine ]; then
+    local args=(--style none --shell bash --warmup 1 --runs "$runs" --export-csv "$tmp/hyperfine.csv")
+    [ -z "$prepare" ] || args+=(--prepare "$prepare")
+    hyperfine "${args[@]}" "$cmd" >/dev/null
+    # command,mean,stddev,median,user,system,min,max in seconds; the command may hold commas.
+    read -r min median < <(awk -F, 'NR == 2 { printf "%.1f %.1f\n", $(NF-1) * 1000, $(NF-4) * 1000 }' "$tmp/hyperfine.csv")
+    return
+  fi
+  local i t0 t1
+  local -a ns=()
+  eval "$prepare"
+  eval "$cmd" >/dev/null
+  for ((i = 0; i < runs; i++)); do
+    eval "$prepare"
+    t0=$(date +%s%N)
+    eval "$cmd" >/dev/null
+    t1=$(date +%s%N)
+    ns+=($((t1 - t0)))
+  done
+  read -r min median < <(printf '%s\n' "${ns[@]}" | sort -n | awk '
+    { v[NR] = $1 }
+    END {
+      m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+      printf "%.1f %.1f\n", v[1] / 1e6, m / 1e6
+    }')
+}
+
+rows=()
+row() { rows+=("$(printf '%-44s %10s %10s %8s' "$1" "$2" "$3" "$4")"); }
+
+total=$(count_objects "$tmp/manifests/rendered"/*/*.yaml)
+for target in kustomize manifests; do
+  out="$tmp/run-$target"
+  log "timing rocketops compile --target $target"
+  measure "rm -rf $(q "$out")" "$(q "$rops") compile $(q "$spec") -o $(q "$out") --target $target"
+  row "rocketops compile --target $target" "$min" "$median" "$total"
+done
+for env in "${envs[@]}"; do
+  log "timing kustomize build overlays/$env"
+  measure "" "$(q "$kustomize") build $(q "$tmp/kustomize/overlays/$env")"
+  n=$("$kustomize" build "$tmp/kustomize/overlays/$env" | count_objects)
+  want=$(count_objects "$tmp/manifests/rendered/$env"/*.yaml)
+  [ "$n" -eq "$want" ] || die "kustomize build overlays/$env gives $n objects, rendered/$env has $want"
+  row "kustomize build overlays/$env" "$min" "$median" "$n"
+done
+log "timing rocketops validate"
+measure "" "$(q "$rops") validate $(q "$spec")"
+row "rocketops validate" "$min" "$median" "-"
+
+echo
+echo "spec: $GROUPS_N groups × $((SLAVES + 1)) members × $ENVS environments ($(wc -l <"$spec") lines, $(wc -c <"$spec") bytes), version $VERSION"
+echo "timer: $timer, $runs runs after 1 warm-up; kustomize $("$kustomize" version); $(go version | cut -d' ' -f3-); $(nproc) CPUs"
+echo
+printf '%-44s %10s %10s %8s\n' "command" "min ms" "median ms" "objects"
+printf '%s\n' "${rows[@]}"

@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/emit"
@@ -70,26 +72,27 @@ func Compile(opts Options) (*Output, error) {
 	source := filepath.Base(opts.File)
 	in := emit.Input{Source: source, VendorChart: opts.VendorChart}
 
-	out.Base, err = plan.Build(validate.BaseName, res.Base)
+	// Plan every environment (cheap), then render them at once: rendering is most of the work, each
+	// environment has its own jsonnet VM, and results are kept by position so order never varies.
+	plans := make([]*plan.Plan, len(envs)+1)
+	if plans[0], err = plan.Build(validate.BaseName, res.Base); err != nil {
+		return nil, err
+	}
+	for i, name := range envs {
+		if plans[i+1], err = plan.Build(name, res.Environments[name]); err != nil {
+			return nil, err
+		}
+	}
+	objs, err := renderAll(plans)
 	if err != nil {
 		return nil, err
 	}
-	baseObjs, err := render.Render(out.Base)
-	if err != nil {
-		return nil, err
-	}
-	in.Base = emit.Environment{Name: validate.BaseName, Namespace: out.Base.Namespace, Plan: out.Base, Objects: baseObjs}
-	for _, name := range envs {
-		p, err := plan.Build(name, res.Environments[name])
-		if err != nil {
-			return nil, err
-		}
-		objs, err := render.Render(p)
-		if err != nil {
-			return nil, err
-		}
-		out.Plans[name], out.Objects[name] = p, objs
-		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Plan: p, Objects: objs})
+	out.Base = plans[0]
+	in.Base = emit.Environment{Name: validate.BaseName, Namespace: out.Base.Namespace, Plan: out.Base, Objects: objs[0]}
+	for i, name := range envs {
+		p := plans[i+1]
+		out.Plans[name], out.Objects[name] = p, objs[i+1]
+		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Plan: p, Objects: objs[i+1]})
 	}
 
 	out.Tree = tree.Tree{}
@@ -115,6 +118,29 @@ func Compile(opts Options) (*Output, error) {
 		out.Meta["vendor-chart"] = "true"
 	}
 	return out, nil
+}
+
+// renderAll renders plans concurrently, at most one per CPU, and returns their objects in order.
+func renderAll(plans []*plan.Plan) ([][]render.Object, error) {
+	objs := make([][]render.Object, len(plans))
+	errs := make([]error, len(plans))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, p := range plans {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			objs[i], errs[i] = render.Render(p)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return objs, nil
 }
 
 // Validate only checks the spec.

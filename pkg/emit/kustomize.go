@@ -2,7 +2,7 @@ package emit
 
 import (
 	"encoding/json"
-	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -217,10 +217,6 @@ func diff(path string, a, b any, withNamespace bool) []op {
 	return []op{{Op: "replace", Path: path, Value: b}}
 }
 
-func equal(a, b any) bool {
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && string(ja) == string(jb)
-}
-
-var _ = fmt.Sprintf
+// equal compares decoded JSON values; numbers are json.Number, compared by their text like the
+// YAML they become.
+func equal(a, b any) bool { return reflect.DeepEqual(a, b) }

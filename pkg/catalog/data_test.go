@@ -132,24 +132,3 @@ func TestClosestTieBreaks(t *testing.T) {
 		})
 	}
 }
-
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{a: "", b: "", want: 0},
-		{a: "abc", b: "", want: 3},
-		{a: "", b: "abc", want: 3},
-		{a: "kitten", b: "sitting", want: 3},
-		{a: "brokerName", b: "brokerNmae", want: 1},
-		{a: "ab", b: "ba", want: 1},
-		{a: "flushDiskTyp", b: "flushDiskType", want: 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.a+"/"+tc.b, func(t *testing.T) {
-			assert.Equal(t, tc.want, distance([]rune(tc.a), []rune(tc.b)))
-			assert.Equal(t, tc.want, distance([]rune(tc.b), []rune(tc.a)))
-		})
-	}
-}

@@ -3,6 +3,8 @@ package catalog
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/rocketops/rocketops/pkg/diag"
 )
 
 // Suggest returns the key of component c, in any version, closest to a
@@ -50,41 +52,14 @@ func closest(candidates []string, name string) string {
 		if d := utf8.RuneCountInString(cand) - len(lower); d > limit || -d > limit {
 			continue // cannot be close enough
 		}
-		d := distance(lower, []rune(strings.ToLower(cand)))
+		d := diag.Distance(string(lower), strings.ToLower(cand))
 		if d > bestDist {
 			continue
 		}
-		dc := distance(exact, []rune(cand))
+		dc := diag.Distance(string(exact), cand)
 		if d < bestDist || dc < bestCase {
 			best, bestDist, bestCase = cand, d, dc
 		}
 	}
 	return best
-}
-
-// distance is the optimal string alignment distance: insertions, deletions,
-// substitutions and swaps of neighbours each count one edit.
-func distance(a, b []rune) int {
-	// Three rolling rows: the swap rule looks two rows back.
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

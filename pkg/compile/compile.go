@@ -152,27 +152,7 @@ func checkTargets(in []string) ([]string, error) {
 	if len(in) == 0 {
 		return []string{"kustomize"}, nil
 	}
-	seen := map[string]bool{}
-	var out []string
-	for _, t := range in {
-		ok := false
-		for _, known := range emit.Targets {
-			ok = ok || t == known
-		}
-		if !ok {
-			hint := "targets: " + strings.Join(emit.Targets, ", ")
-			if s := diag.Closest(t, emit.Targets); s != "" {
-				hint = fmt.Sprintf("did you mean %q?", s)
-			}
-			return nil, &UsageError{Msg: fmt.Sprintf("unknown target %q", t), Hint: hint}
-		}
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return choose("target", "targets", emit.Targets, in)
 }
 
 // checkVendor refuses --vendor-chart without the helm target, where it would do nothing.
@@ -192,19 +172,25 @@ func pick(all, want []string) ([]string, error) {
 	if len(want) == 0 {
 		return all, nil
 	}
+	return choose("environment", "the spec's environments", all, want)
+}
+
+// choose returns the wanted names, sorted and without repeats, or a usage error naming the first
+// that is not known, with the closest known one as a hint.
+func choose(what, knownWhat string, known, want []string) ([]string, error) {
 	has := map[string]bool{}
-	for _, n := range all {
+	for _, n := range known {
 		has[n] = true
 	}
 	seen := map[string]bool{}
 	var out []string
 	for _, w := range want {
 		if !has[w] {
-			hint := "the spec's environments: " + strings.Join(all, ", ")
-			if s := diag.Closest(w, all); s != "" {
+			hint := knownWhat + ": " + strings.Join(known, ", ")
+			if s := diag.Closest(w, known); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			return nil, &UsageError{Msg: fmt.Sprintf("unknown environment %q", w), Hint: hint}
+			return nil, &UsageError{Msg: fmt.Sprintf("unknown %s %q", what, w), Hint: hint}
 		}
 		if !seen[w] {
 			seen[w] = true

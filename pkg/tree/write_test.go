@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -427,13 +428,6 @@ func TestWriteDirectoryProblems(t *testing.T) {
 // Rule 4: a directory that is not writable fails the write before anything
 // changes, whether it is to receive files or only to lose them.
 func TestWriteReadOnlyDirectory(t *testing.T) {
-	if os.Geteuid() == 0 {
-		// Permission bits do not stop root from writing, so the failure
-		// cannot be provoked this way. The same code path (staging fails,
-		// everything is undone) is covered by TestWriteFailureBeforeCommitChangesNothing
-		// with an injected error.
-		t.Skip("running as root: permission bits do not stop root")
-	}
 	tests := []struct {
 		name     string
 		readOnly string // relative to the output directory; "." is the directory itself
@@ -449,9 +443,7 @@ func TestWriteReadOnlyDirectory(t *testing.T) {
 			dir := t.TempDir()
 			mustWrite(t, dir, treeOf(map[string]string{"a.yaml": "1", "sub/s.yaml": "1", "ro/r.yaml": "1"}), WriteOptions{})
 			writeFiles(t, dir, map[string]string{"ro/user.txt": "keeps ro from being pruned"})
-			ro := filepath.Join(dir, tc.readOnly)
-			require.NoError(t, os.Chmod(ro, 0o555))
-			t.Cleanup(func() { _ = os.Chmod(ro, 0o755) })
+			makeReadOnly(t, filepath.Join(dir, tc.readOnly))
 			before := snapshot(t, dir)
 
 			_, err := Write(dir, treeOf(tc.next), WriteOptions{})
@@ -668,4 +660,18 @@ func TestPlanPrune(t *testing.T) {
 	assert.Equal(t, []string{"a/old.yaml", "x/y/z.yaml"}, p.removed)
 	assert.Equal(t, []string{"x/y", "x"}, p.prune)
 	assert.Equal(t, []string{"a/new"}, p.mkdirs)
+}
+
+// makeReadOnly stops writes into dir for the rest of the test. Permission bits do not stop root (CI
+// runs as root), so there it sets the immutable attribute, which does.
+func makeReadOnly(t *testing.T, dir string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		require.NoError(t, os.Chmod(dir, 0o555))
+		t.Cleanup(func() { _ = os.Chmod(dir, 0o755) })
+		return
+	}
+	out, err := exec.Command("chattr", "+i", dir).CombinedOutput()
+	require.NoError(t, err, "running as root, the test needs chattr +i to make %s read-only: %s", dir, out)
+	t.Cleanup(func() { _ = exec.Command("chattr", "-i", dir).Run() })
 }

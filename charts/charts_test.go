@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -128,4 +129,26 @@ func TestHelmRefusesBadValues(t *testing.T) {
 	out, err := helm(t, "template", "rmq", "rocketmq", "--namespace", "elsewhere")
 	require.Error(t, err)
 	require.Contains(t, out, `compiled for namespace "rocketmq", but the release namespace is "elsewhere"`)
+}
+
+// TestTemplatesAreDeterministic: no template may call what makes two renders differ or reads the
+// cluster, so that a render depends on the values alone.
+func TestTemplatesAreDeterministic(t *testing.T) {
+	banned := regexp.MustCompile(`\b(randAlphaNum|randAlpha|randNumeric|randAscii|randBytes|randInt|uuidv4|now|date|dateInZone|unixEpoch|lookup|genCA|genPrivateKey|genSelfSignedCert|genSignedCert|derivePassword)\b`)
+	files, err := filepath.Glob("rocketmq/templates/*")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 4)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, action := range regexp.MustCompile(`(?s)\{\{.*?\}\}`).FindAllString(string(b), -1) {
+			require.False(t, banned.MatchString(action), "%s: %s makes rendering depend on more than the values", f, action)
+		}
+	}
+	// Two renders of the same values give the same bytes.
+	a, err := helm(t, "template", "rmq", "rocketmq", "--namespace", "rocketmq")
+	require.NoError(t, err, a)
+	b, err := helm(t, "template", "rmq", "rocketmq", "--namespace", "rocketmq")
+	require.NoError(t, err, b)
+	require.Equal(t, a, b)
 }

@@ -2,15 +2,22 @@ package golden_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rocketops/rocketops/pkg/compile"
+	"github.com/rocketops/rocketops/pkg/kube"
 	"github.com/rocketops/rocketops/pkg/kube/kubetest"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
@@ -128,4 +135,58 @@ func TestHelmLint(t *testing.T) {
 			require.Contains(t, string(res), "0 chart(s) failed", "%s/%s", name, env)
 		}
 	}
+}
+
+// TestHelmInstallAndUpgrade installs the chart into a real API server with the staging values, then
+// upgrades it with the values of a changed spec (more name servers, a broker setting, no console), as
+// a Flux HelmRelease or `helm upgrade` would: Helm must accept the values, the objects must change,
+// and the release history must record both revisions. (Upgrading staging to prod would fail: prod's
+// volumes differ, and volumeClaimTemplates cannot change.)
+func TestHelmInstallAndUpgrade(t *testing.T) {
+	srv := kubetest.Shared(t)
+	kubeconfig := srv.Kubeconfig(t)
+	const ns = "helm-install"
+	src, err := os.ReadFile("environments/cluster.yaml")
+	require.NoError(t, err)
+	v1 := strings.Replace(string(src), "namespace: orders-mq-staging", "namespace: "+ns, 1)
+	v2 := strings.Replace(v1, "        brokers:\n          slaves: 1\n",
+		"        nameServer:\n          replicas: 3\n        brokers:\n          slaves: 1\n          config: {fileReservedTime: 24}\n        console:\n          enabled: false\n", 1)
+	require.NotEqual(t, v1, v2, "the staging environment of the golden spec changed shape")
+	dir := t.TempDir()
+	for i, spec := range []string{v1, v2} {
+		res, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: []byte(spec), Targets: []string{"helm"}, Environments: []string{"staging"}})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("v%d.yaml", i+1)), res.Tree["values-staging.yaml"], 0o644))
+	}
+	base := []string{"--kubeconfig", kubeconfig, "--namespace", ns}
+	helmCmd(t, append([]string{"upgrade", "--install", "orders", chart, "--create-namespace", "-f", filepath.Join(dir, "v1.yaml")}, base...)...)
+
+	client, err := kube.NewClient(srv.Config)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = client.Get(ctx, "apps/v1", "Deployment", ns, "orders-console")
+	require.NoError(t, err, "staging has a console")
+
+	helmCmd(t, append([]string{"upgrade", "orders", chart, "-f", filepath.Join(dir, "v2.yaml")}, base...)...)
+	history := string(helmCmd(t, append([]string{"history", "orders", "-o", "json"}, base...)...))
+	require.Contains(t, history, `"revision":2`)
+	require.Contains(t, history, `"status":"deployed"`)
+	sts, err := client.Get(ctx, "apps/v1", "StatefulSet", ns, "orders-namesrv")
+	require.NoError(t, err)
+	replicas, _, _ := unstructured.NestedInt64(sts.Object, "spec", "replicas")
+	require.EqualValues(t, 3, replicas)
+	cm, err := client.Get(ctx, "v1", "ConfigMap", ns, "orders-broker-a-master-config")
+	require.NoError(t, err)
+	conf, _, _ := unstructured.NestedString(cm.Object, "data", "broker.conf")
+	require.Contains(t, conf, "fileReservedTime=24")
+	_, err = client.Get(ctx, "apps/v1", "Deployment", ns, "orders-console")
+	require.True(t, apierrors.IsNotFound(err), "the upgrade must remove the console: %v", err)
+
+	// Values the chart's schema refuses fail the install with the field named.
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("nameServer:\n  replicas: -1\n"), 0o644))
+	cmd := exec.Command(kubetest.Tool(t, "helm"), append([]string{"install", "bad", chart, "-f", bad}, base...)...)
+	msg, err := cmd.CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(msg), "replicas")
 }

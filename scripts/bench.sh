@@ -25,6 +25,8 @@ case "$runs" in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive number, go
 # The binary scripts/tools.sh links; the same place its `path` command prints.
 kustomize="${ROCKETOPS_TOOLS:-$root/.tools}/bin/kustomize"
 [ -x "$kustomize" ] || die "kustomize is not built ($kustomize missing); run: bash scripts/tools.sh kustomize (or make tools)"
+helm="${ROCKETOPS_TOOLS:-$root/.tools}/bin/helm"
+[ -x "$helm" ] || die "helm is not built ($helm missing); run: bash scripts/tools.sh helm (or make tools)"
 timer=loop
 if [ "${BENCH_TIMER:-}" != loop ] && command -v hyperfine >/dev/null; then
   timer=hyperfine
@@ -44,6 +46,7 @@ q() { printf '%q' "$1"; }
 "$rops" validate "$spec" >/dev/null
 "$rops" compile "$spec" -o "$tmp/kustomize" --target kustomize >/dev/null
 "$rops" compile "$spec" -o "$tmp/manifests" --target manifests >/dev/null
+"$rops" compile "$spec" -o "$tmp/helm" --target helm >/dev/null
 envs=()
 for d in "$tmp/kustomize/overlays"/*/; do envs+=("$(basename "$d")"); done
 [ "${#envs[@]}" -eq "$ENVS" ] || die "expected $ENVS overlays, compile wrote ${#envs[@]}"
@@ -85,7 +88,7 @@ rows=()
 row() { rows+=("$(printf '%-44s %10s %10s %8s' "$1" "$2" "$3" "$4")"); }
 
 total=$(count_objects "$tmp/manifests/rendered"/*/*.yaml)
-for target in kustomize manifests; do
+for target in kustomize manifests helm; do
   out="$tmp/run-$target"
   log "timing rocketops compile --target $target"
   measure "rm -rf $(q "$out")" "$(q "$rops") compile $(q "$spec") -o $(q "$out") --target $target"
@@ -98,6 +101,16 @@ for env in "${envs[@]}"; do
   want=$(count_objects "$tmp/manifests/rendered/$env"/*.yaml)
   [ "$n" -eq "$want" ] || die "kustomize build overlays/$env gives $n objects, rendered/$env has $want"
   row "kustomize build overlays/$env" "$min" "$median" "$n"
+done
+for env in "${envs[@]}"; do
+  log "timing helm template with values-$env.yaml"
+  ns=$(awk '/^namespace:/ { print $2 }' "$tmp/helm/values-$env.yaml")
+  name=$(awk '/^name:/ { print $2 }' "$tmp/helm/values-$env.yaml")
+  measure "" "$(q "$helm") template $(q "$name") charts/rocketmq --namespace $(q "$ns") -f $(q "$tmp/helm/values-$env.yaml")"
+  n=$("$helm" template "$name" charts/rocketmq --namespace "$ns" -f "$tmp/helm/values-$env.yaml" | count_objects)
+  want=$(count_objects "$tmp/manifests/rendered/$env"/*.yaml)
+  [ "$n" -eq "$want" ] || die "helm template with values-$env.yaml gives $n objects, rendered/$env has $want"
+  row "helm template (values-$env.yaml)" "$min" "$median" "$n"
 done
 log "timing rocketops validate"
 measure "" "$(q "$rops") validate $(q "$spec")"

@@ -169,6 +169,25 @@ func (c *Client) apply(ctx context.Context, obj *unstructured.Unstructured, dryR
 	return nil
 }
 
+// Get reads one object from the cluster. A missing object gives an error apierrors.IsNotFound
+// recognises, wrapped in an *ObjectError.
+func (c *Client) Get(ctx context.Context, apiVersion, kind, namespace, name string) (*unstructured.Unstructured, error) {
+	gvk := schema.FromAPIVersionAndKind(apiVersion, kind)
+	mapping, err := c.restMapping(ctx, gvk)
+	if err != nil {
+		return nil, &ObjectError{Kind: kind, Namespace: namespace, Name: name, Err: err}
+	}
+	var ri dynamic.ResourceInterface = c.dynamic.Resource(mapping.Resource)
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		ri = c.dynamic.Resource(mapping.Resource).Namespace(namespace)
+	}
+	obj, err := ri.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, &ObjectError{Kind: kind, Namespace: namespace, Name: name, Err: err}
+	}
+	return obj, nil
+}
+
 // restMapping resolves gvk, refreshing discovery once if the cached data does not know the kind.
 func (c *Client) restMapping(ctx context.Context, gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
 	m, err := c.mapper.RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)

@@ -3,6 +3,7 @@ package kube_test
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -338,5 +339,23 @@ func TestEnsureNamespace(t *testing.T) {
 
 func TestNewClientNilConfig(t *testing.T) {
 	_, err := kube.NewClient(nil)
+	require.Error(t, err)
+}
+
+func TestGet(t *testing.T) {
+	srv := kubetest.Shared(t)
+	c, err := kube.NewClient(srv.Config)
+	require.NoError(t, err)
+	ctx := context.Background()
+	ns := "get-" + strings.ToLower(strconv.FormatInt(time.Now().UnixNano()%100000, 36))
+	require.NoError(t, c.EnsureNamespace(ctx, ns))
+	got, err := c.Get(ctx, "v1", "Namespace", "", ns)
+	require.NoError(t, err)
+	require.Equal(t, ns, got.GetName())
+	_, err = c.Get(ctx, "v1", "ConfigMap", ns, "missing")
+	require.Error(t, err)
+	require.True(t, apierrors.IsNotFound(err), "%v", err)
+	require.Contains(t, err.Error(), "ConfigMap "+ns+"/missing")
+	_, err = c.Get(ctx, "example.com/v1", "Nothing", ns, "x")
 	require.Error(t, err)
 }

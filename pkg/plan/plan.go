@@ -219,9 +219,6 @@ func (b *builder) pod(img spec.Image, res spec.Resources, j spec.JVM, role jvm.R
 		Annotations:      map[string]string{},
 		TerminationGrace: grace,
 	}
-	for k, v := range b.c.Metadata.Labels {
-		p.Labels[k] = v
-	}
 	for k, v := range b.commonLabels() {
 		p.Labels[k] = v
 	}

@@ -207,3 +207,21 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeSpecsAreValid validates every spec the README shows, so the documentation cannot drift
+// from what the compiler accepts.
+func TestReadmeSpecsAreValid(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	n := 0
+	for _, block := range strings.Split(string(readme), "```yaml\n")[1:] {
+		body := block[:strings.Index(block, "```")]
+		if !strings.Contains(body, "kind: RocketMQCluster") {
+			continue
+		}
+		n++
+		_, diags := compile.Validate("README.md", []byte(body))
+		require.Empty(t, diags, "a spec in the README is invalid:\n%s", diags)
+	}
+	require.GreaterOrEqual(t, n, 1, "the README shows no spec")
+}

@@ -115,9 +115,6 @@ func (r *ruler) metadata() {
 			r.at(spec.Pointer("metadata", "annotations", k), true, "", "annotation key %q: %s", k, msg)
 		}
 	}
-	for _, k := range sortedNames(r.c.Spec.NameServer.Placement.NodeSelector) {
-		_ = k
-	}
 }
 
 func (r *ruler) names() {

@@ -1,4 +1,5 @@
-# rocketops: `make test` builds the pinned tools the tests need (cached in .tools/) and runs every test.
+# rocketops: `make test` builds the pinned tools the tests need (cached outside the clone, in
+# ${XDG_CACHE_HOME:-$HOME/.cache}/rocketops/tools, keyed by version) and runs every test.
 GO ?= go
 # Tests that need helm, kustomize or a kube-apiserver fail instead of skipping when they are missing.
 export ROCKETOPS_REQUIRE_TOOLS := 1
@@ -24,8 +25,8 @@ golden: tools
 
 # chart packages charts/rocketmq into dist/.
 chart: tools
-	.tools/bin/helm lint --strict charts/rocketmq --namespace rocketmq
-	.tools/bin/helm package charts/rocketmq --destination dist/
+	"$$(bash scripts/tools.sh path helm)" lint --strict charts/rocketmq --namespace rocketmq
+	"$$(bash scripts/tools.sh path helm)" package charts/rocketmq --destination dist/
 
 # bench runs the Go benchmarks and times the CLI against kustomize build on a large spec.
 bench: tools

@@ -23,9 +23,9 @@ die() { log "$*"; exit 1; }
 
 case "$runs" in '' | *[!0-9]* | 0) die "BENCH_RUNS must be a positive number, got '$runs'" ;; esac
 # The binary scripts/tools.sh links; the same place its `path` command prints.
-kustomize="${ROCKETOPS_TOOLS:-$root/.tools}/bin/kustomize"
+kustomize=$(bash "$root/scripts/tools.sh" path kustomize)
 [ -x "$kustomize" ] || die "kustomize is not built ($kustomize missing); run: bash scripts/tools.sh kustomize (or make tools)"
-helm="${ROCKETOPS_TOOLS:-$root/.tools}/bin/helm"
+helm=$(bash "$root/scripts/tools.sh" path helm)
 [ -x "$helm" ] || die "helm is not built ($helm missing); run: bash scripts/tools.sh helm (or make tools)"
 timer=loop
 if [ "${BENCH_TIMER:-}" != loop ] && command -v hyperfine >/dev/null; then

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # tools.sh builds the real Kubernetes tools the tests run against, from the Go module proxy, at pinned
-# versions, into .tools/ (git-ignored). A tool already built at its pinned version is not built again.
+# versions, into a cache outside the clone (${XDG_CACHE_HOME:-$HOME/.cache}/rocketops/tools, or
+# $ROCKETOPS_TOOLS), keyed by version, so every clone and every CI run on a machine reuses them.
+# A tool already built at its pinned version is not built again.
 #
-#   scripts/tools.sh [all|helm|kustomize|etcd|kube-apiserver]...   build what is missing
-#   scripts/tools.sh path NAME                                     print the binary's path
+#   scripts/tools.sh [all|NAME]...   build what is missing; NAME is one of the tools listed in `all` below
+#   scripts/tools.sh path NAME       print the binary's path
 #
-# The pins live here and nowhere else; tests find the binaries through ROCKETOPS_TOOLS (set by the Makefile).
+# The pins live here and nowhere else; tests find the binaries in the same folder (pkg/kube/kubetest).
 set -euo pipefail
 
 HELM_VERSION=v3.22.0
 KUSTOMIZE_VERSION=v5.8.2
 ETCD_VERSION=v3.5.35
 KUBE_VERSION=v1.33.13
+KWOK_VERSION=v0.8.0
+KUBE_SCORE_VERSION=v1.20.0
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-tools="${ROCKETOPS_TOOLS:-$root/.tools}"
+tools="${ROCKETOPS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/rocketops/tools}"
+case "$tools" in /*) ;; *) tools="$root/$tools" ;; esac
 mkdir -p "$tools/bin" "$tools/src"
 
 version_of() {
@@ -22,7 +27,9 @@ version_of() {
     helm) echo "$HELM_VERSION" ;;
     kustomize) echo "$KUSTOMIZE_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
-    kube-apiserver) echo "$KUBE_VERSION" ;;
+    kube-apiserver | kube-controller-manager | kube-scheduler) echo "$KUBE_VERSION" ;;
+    kwok) echo "$KWOK_VERSION" ;;
+    kube-score) echo "$KUBE_SCORE_VERSION" ;;
     *) echo "tools.sh: unknown tool $1" >&2; exit 2 ;;
   esac
 }
@@ -59,7 +66,21 @@ MOD
    cd "$src" && go build -o "$(target etcd)" go.etcd.io/etcd/server/v3)
 }
 
-build_kube_apiserver() {
+build_kwok() {
+  GOBIN="$(dirname "$(target kwok)")" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+}
+
+build_kube_score() {
+  GOBIN="$(dirname "$(target kube-score)")" go install "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
+}
+
+build_kube_apiserver() { build_kube kube-apiserver; }
+build_kube_controller_manager() { build_kube kube-controller-manager; }
+build_kube_scheduler() { build_kube kube-scheduler; }
+
+# build_kube NAME builds one of k8s.io/kubernetes' commands through a wrapper module.
+build_kube() {
+  local name=$1
   local src="$tools/src/kubernetes-$KUBE_VERSION"
   local staging="v0${KUBE_VERSION#v1}"
   local minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
@@ -75,10 +96,10 @@ build_kube_apiserver() {
       while read -r m; do printf '\t%s => %s %s\n' "$m" "$m" "$staging"; done
     printf ')\n'
   } >"$src/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >"$src/tools.go"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n' >"$src/tools.go"
   (cd "$src" && go mod tidy -e >/dev/null 2>&1 || true
    cd "$src" && go build -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
-     -o "$(target kube-apiserver)" k8s.io/kubernetes/cmd/kube-apiserver)
+     -o "$(target "$name")" "k8s.io/kubernetes/cmd/$name")
 }
 
 ensure() {
@@ -99,7 +120,7 @@ fi
 [ $# -gt 0 ] || set -- all
 for t in "$@"; do
   case "$t" in
-    all) for n in kustomize helm etcd kube-apiserver; do ensure "$n"; done ;;
+    all) for n in kustomize helm etcd kube-apiserver kube-controller-manager kube-scheduler kwok kube-score; do ensure "$n"; done ;;
     *) ensure "$t" ;;
   esac
 done

@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// ToolsEnv names the environment variable that points at a tools folder other than <repo>/.tools; the
-// binaries are in its bin subfolder. scripts/tools.sh honours the same variable.
+// ToolsEnv names the environment variable that points at a tools folder other than the default cache
+// (see DefaultToolsDir); the binaries are in its bin subfolder. scripts/tools.sh honours the same variable.
 const ToolsEnv = "ROCKETOPS_TOOLS"
 
 // RequireToolsEnv, set to 1, makes missing binaries fail tests instead of skipping them, as a non-empty CI does.
@@ -25,10 +25,24 @@ type Binaries struct {
 	KubeAPIServer string
 }
 
-// FindBinaries locates etcd and kube-apiserver in $ROCKETOPS_TOOLS/bin, or in <repo>/.tools/bin where <repo> is
-// the nearest folder at or above the working directory that holds go.mod. A relative ROCKETOPS_TOOLS is taken
-// relative to <repo>, because go test runs each package in its own folder. It builds nothing; when a binary is
-// missing the error wraps ErrNotBuilt and says to run scripts/tools.sh.
+// DefaultToolsDir is where scripts/tools.sh caches the tools when ROCKETOPS_TOOLS is unset: outside the
+// clone, so that every clone and CI run on a machine reuses them.
+func DefaultToolsDir() (string, error) {
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the tools cache: %w: set %s", err, ToolsEnv)
+		}
+		cache = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(cache, "rocketops", "tools"), nil
+}
+
+// FindBinaries locates etcd and kube-apiserver in $ROCKETOPS_TOOLS/bin, or in DefaultToolsDir()/bin. A
+// relative ROCKETOPS_TOOLS is taken relative to the module root (the nearest folder at or above the working
+// directory that holds go.mod), because go test runs each package in its own folder. It builds nothing; when
+// a binary is missing the error wraps ErrNotBuilt and says to run scripts/tools.sh.
 func FindBinaries() (Binaries, error) {
 	binDir, err := toolsBinDir()
 	if err != nil {
@@ -57,14 +71,18 @@ func toolsBinDir() (string, error) {
 	if env != "" && filepath.IsAbs(env) {
 		return filepath.Join(env, "bin"), nil
 	}
-	root, err := moduleRoot()
+	if env != "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(root, env, "bin"), nil
+	}
+	dir, err := DefaultToolsDir()
 	if err != nil {
 		return "", err
 	}
-	if env != "" {
-		return filepath.Join(root, env, "bin"), nil
-	}
-	return filepath.Join(root, ".tools", "bin"), nil
+	return filepath.Join(dir, "bin"), nil
 }
 
 // moduleRoot walks up from the working directory to the folder holding go.mod.

@@ -99,16 +99,20 @@ func TestFindBinaries(t *testing.T) {
 	}
 }
 
-func TestFindBinariesDefaultsToRepoTools(t *testing.T) {
+func TestFindBinariesDefaultsToTheCache(t *testing.T) {
 	t.Setenv(ToolsEnv, "")
-	root, err := moduleRoot()
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	_, err := FindBinaries()
+	require.Error(t, err, "nothing is built in an empty cache")
+	assert.ErrorIs(t, err, ErrNotBuilt)
+	assert.Contains(t, err.Error(), filepath.Join(cache, "rocketops", "tools", "bin"))
+
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "/home/someone")
+	dir, err := DefaultToolsDir()
 	require.NoError(t, err)
-	_, err = FindBinaries()
-	if err != nil {
-		// Not built here: the message must still point at <repo>/.tools/bin.
-		assert.Contains(t, err.Error(), filepath.Join(root, ".tools", "bin"))
-	}
-	assert.FileExists(t, filepath.Join(root, "go.mod"))
+	assert.Equal(t, "/home/someone/.cache/rocketops/tools", dir)
 }
 
 // recordingTB stands in for a test so needBinaries' skip-or-fail choice can be observed without the real

@@ -55,16 +55,20 @@ func Main(m *testing.M) int {
 // When tb fails, the tails of the server logs are printed, though they may also show other tests' requests.
 func Shared(tb testing.TB) *Server {
 	tb.Helper()
+	shared.mu.Lock()
+	inMain := shared.inMain
+	shared.mu.Unlock()
+	if !inMain {
+		// Checked before the binaries, so the mistake is reported whether or not the tools are built.
+		tb.Fatalf("kubetest: Shared needs TestMain to call kubetest.Main(m), which stops the server after the last test")
+		return nil
+	}
 	bins, ok := needBinaries(tb)
 	if !ok {
 		return nil
 	}
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
-	if !shared.inMain {
-		tb.Fatalf("kubetest: Shared needs TestMain to call kubetest.Main(m), which stops the server after the last test")
-		return nil
-	}
 	if !shared.started {
 		shared.started = true
 		shared.dir, shared.err = os.MkdirTemp("", "kubetest-")

@@ -1,5 +1,5 @@
-// Helpers shared by the blueprints: metadata, the security context of the official RocketMQ image,
-// probes and volumes. Everything here is a pure function of its arguments.
+// Helpers shared by the blueprints. They place what the plan resolved (names, labels, security contexts,
+// probes, volumes, commands) and decide nothing; everything here is a pure function of its arguments.
 {
   // Object metadata: name, namespace, the plan's labels plus extra ones, the plan's annotations.
   metadata(p, name, extraLabels={}):: {
@@ -9,83 +9,55 @@
     [if std.length(p.annotations) > 0 then 'annotations']: p.annotations,
   },
 
-  // The official image runs as rocketmq (uid and gid 3000); fsGroup makes volumes writable for it.
-  podSecurityContext:: {
-    runAsNonRoot: true,
-    runAsUser: 3000,
-    runAsGroup: 3000,
-    fsGroup: 3000,
-    fsGroupChangePolicy: 'OnRootMismatch',
-    seccompProfile: { type: 'RuntimeDefault' },
-  },
-
-  containerSecurityContext:: {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
-    runAsNonRoot: true,
-    runAsUser: 3000,
-    runAsGroup: 3000,
-  },
-
-  // tcpProbes checks a named port: a generous startup window, then readiness and liveness.
-  tcpProbes(port, startupSeconds):: {
-    startupProbe: { tcpSocket: { port: port }, periodSeconds: 5, failureThreshold: std.ceil(startupSeconds / 5) },
-    readinessProbe: { tcpSocket: { port: port }, periodSeconds: 10, failureThreshold: 3 },
-    livenessProbe: { tcpSocket: { port: port }, periodSeconds: 20, failureThreshold: 6 },
-  },
-
-  // podSpec is the part of a pod spec every workload shares.
-  podSpec(pod):: {
-    automountServiceAccountToken: false,
-    enableServiceLinks: false,
-    securityContext: $.podSecurityContext,
-    terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
-    [if std.length(pod.pullSecrets) > 0 then 'imagePullSecrets']: [{ name: s } for s in pod.pullSecrets],
-    [if std.length(pod.nodeSelector) > 0 then 'nodeSelector']: pod.nodeSelector,
-    [if std.length(pod.tolerations) > 0 then 'tolerations']: pod.tolerations,
-    [if std.length(pod.affinity) > 0 then 'affinity']: pod.affinity,
-  },
-
   resources(r):: {
     [if std.length(r.requests) > 0 then 'requests']: r.requests,
     [if std.length(r.limits) > 0 then 'limits']: r.limits,
   },
 
-  // A volume of a pod for a plan volume that is not a claim template.
-  podVolume(v):: {
-    name: v.name,
-  } + (
-    if v.mode == 'hostPath' then { hostPath: { path: v.hostPath, type: 'DirectoryOrCreate' } }
-    else {
-      emptyDir: {
-        [if std.objectHas(v, 'medium') && v.medium != '' then 'medium']: v.medium,
-        [if std.objectHas(v, 'size') then 'sizeLimit']: v.size,
-      },
-    }
-  ),
+  // container is a plan pod's one container.
+  container(c):: {
+    name: c.name,
+    image: c.image,
+    imagePullPolicy: c.pullPolicy,
+    command: c.command,
+    env: c.env,
+    ports: c.ports,
+    resources: $.resources(c.resources),
+    securityContext: c.securityContext,
+    volumeMounts: c.volumeMounts,
+    startupProbe: c.startupProbe,
+    readinessProbe: c.readinessProbe,
+    livenessProbe: c.livenessProbe,
+  },
 
-  claimTemplate(p, v, labels):: {
+  // podTemplate is the pod template of a workload.
+  podTemplate(pod):: {
+    metadata: {
+      labels: pod.labels,
+      [if std.length(pod.annotations) > 0 then 'annotations']: pod.annotations,
+    },
+    spec: {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: pod.securityContext,
+      terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
+      [if std.length(pod.pullSecrets) > 0 then 'imagePullSecrets']: [{ name: s } for s in pod.pullSecrets],
+      [if std.length(pod.nodeSelector) > 0 then 'nodeSelector']: pod.nodeSelector,
+      [if std.length(pod.tolerations) > 0 then 'tolerations']: pod.tolerations,
+      [if std.length(pod.affinity) > 0 then 'affinity']: pod.affinity,
+      [if std.length(pod.initContainers) > 0 then 'initContainers']: pod.initContainers,
+      containers: [$.container(pod.container)],
+      volumes: pod.volumes,
+    },
+  },
+
+  claimTemplate(v, labels):: {
     metadata: { name: v.name, labels: labels },
     spec: {
       accessModes: v.accessModes,
       [if std.objectHas(v, 'storageClass') then 'storageClassName']: v.storageClass,
       resources: { requests: { storage: v.size } },
     },
-  },
-
-  // hostPath folders are created by the kubelet as root; this makes them the RocketMQ user's.
-  volumePermissions(image, pullPolicy, v):: {
-    name: 'volume-permissions',
-    image: image,
-    imagePullPolicy: pullPolicy,
-    command: ['chown', '3000:3000', v.mountPath],
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'], add: ['CHOWN'] },
-      runAsNonRoot: false,
-      runAsUser: 0,
-    },
-    volumeMounts: [{ name: v.name, mountPath: v.mountPath }],
   },
 
   pdb(p, name, labels, selector):: {
@@ -95,15 +67,17 @@
     spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
   },
 
-  configMap(p, name, labels, file, text):: {
+  configMap(p, name, labels, files):: {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: $.metadata(p, name, labels),
-    data: { [file]: text },
+    data: files,
   },
 
-  // statefulSet runs one pod template with a claim template for a persistentVolumeClaim volume.
-  statefulSet(p, name, labels, serviceName, replicas, pod, volume, containers, initContainers, extraVolumes):: {
+  // statefulSet runs a pod template, with a claim template for a persistentVolumeClaim volume. A rolling
+  // update replaces one pod at a time, highest ordinal first, each after the one before is ready;
+  // Parallel only lets pods start and stop together when the StatefulSet is scaled.
+  statefulSet(p, name, labels, serviceName, replicas, pod, volume):: {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: $.metadata(p, name, labels),
@@ -112,20 +86,11 @@
       replicas: replicas,
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: pod.selectorLabels },
-      updateStrategy: { type: 'RollingUpdate' },
+      // partition 0 spelled out: every pod is updated, and the live object matches what was applied.
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      template: {
-        metadata: {
-          labels: pod.labels,
-          [if std.length(pod.annotations) > 0 then 'annotations']: pod.annotations,
-        },
-        spec: $.podSpec(pod) + {
-          [if std.length(initContainers) > 0 then 'initContainers']: initContainers,
-          containers: containers,
-          volumes: extraVolumes + (if volume.mode == 'persistentVolumeClaim' then [] else [$.podVolume(volume)]),
-        },
-      },
-      [if volume.mode == 'persistentVolumeClaim' then 'volumeClaimTemplates']: [$.claimTemplate(p, volume, pod.selectorLabels)],
+      template: $.podTemplate(pod),
+      [if volume.mode == 'persistentVolumeClaim' then 'volumeClaimTemplates']: [$.claimTemplate(volume, pod.selectorLabels)],
     },
   },
 }

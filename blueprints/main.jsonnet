@@ -4,3 +4,4 @@ local plan = std.extVar('plan');
 (import 'namesrv.libsonnet')(plan)
 + (import 'broker.libsonnet')(plan)
 + (import 'console.libsonnet')(plan)
++ (import 'network.libsonnet')(plan)

@@ -62,7 +62,7 @@ func TestReadmeValuesTable(t *testing.T) {
 	require.NoError(t, err)
 	want := append(append(intro, "\n## Values\n\nGenerated from values.schema.json.\n\n"...), table.Bytes()...)
 	upToDate(t, "rocketmq/README.md", want)
-	require.Contains(t, table.String(), "| `brokers.groups[].members[].config` | string |", "the table must reach nested list items")
+	require.Contains(t, table.String(), "| `brokers.groups[].members[].address` | string |", "the table must reach nested list items")
 }
 
 // TestVendorChart checks --vendor-chart writes the embedded chart byte for byte.

@@ -149,7 +149,7 @@ func TestHelmInstallAndUpgrade(t *testing.T) {
 	src, err := os.ReadFile("environments/cluster.yaml")
 	require.NoError(t, err)
 	v1 := strings.Replace(string(src), "namespace: orders-mq-staging", "namespace: "+ns, 1)
-	v2 := strings.Replace(v1, "        brokers:\n          slaves: 1\n",
+	v2 := strings.Replace(v1, "        brokers:\n          slaves: 1\n        console:\n",
 		"        nameServer:\n          replicas: 3\n        brokers:\n          slaves: 1\n          config: {fileReservedTime: 24}\n        console:\n          enabled: false\n", 1)
 	require.NotEqual(t, v1, v2, "the staging environment of the golden spec changed shape")
 	dir := t.TempDir()
@@ -175,9 +175,9 @@ func TestHelmInstallAndUpgrade(t *testing.T) {
 	require.NoError(t, err)
 	replicas, _, _ := unstructured.NestedInt64(sts.Object, "spec", "replicas")
 	require.EqualValues(t, 3, replicas)
-	cm, err := client.Get(ctx, "v1", "ConfigMap", ns, "orders-broker-a-master-config")
+	cm, err := client.Get(ctx, "v1", "ConfigMap", ns, "orders-broker-a-config")
 	require.NoError(t, err)
-	conf, _, _ := unstructured.NestedString(cm.Object, "data", "broker.conf")
+	conf, _, _ := unstructured.NestedString(cm.Object, "data", "broker-0.conf")
 	require.Contains(t, conf, "fileReservedTime=24")
 	_, err = client.Get(ctx, "apps/v1", "Deployment", ns, "orders-console")
 	require.True(t, apierrors.IsNotFound(err), "the upgrade must remove the console: %v", err)

@@ -44,6 +44,21 @@ spec:
     grups: 2
 `
 
+// smallBroker is valid, but leaves its broker little page cache.
+const smallBroker = `apiVersion: rocketops.dev/v1alpha1
+kind: RocketMQCluster
+metadata:
+  name: rmq
+spec:
+  version: "5.3.3"
+  brokers:
+    resources:
+      requests:
+        memory: 1Gi
+      limits:
+        memory: 1Gi
+`
+
 // smallInvalidReport is what validate must print for smallInvalid saved as FILE.
 const smallInvalidReport = `FILE:8:15: /spec/nameServer/replicas: must be >= 1 but found 0
 FILE:10:5: /spec/brokers/grups: unknown field "grups"
@@ -287,6 +302,17 @@ func TestValidate(t *testing.T) {
 			code:       0,
 			wantStdout: []string{environments + ": valid (environments: dev, prod, staging)\n"},
 			exactErr:   "",
+		},
+		{
+			name: "a warning is printed and the spec is still valid",
+			args: func(t *testing.T, dir string) []string {
+				return []string{"validate", writeFile(t, filepath.Join(dir, "small.yaml"), smallBroker)}
+			},
+			code:       0,
+			wantStdout: []string{"{dir}/small.yaml: valid (environments: default)\n"},
+			exactErr: "{dir}/small.yaml:12:17: /spec/brokers/resources/limits/memory: warning: heap 256Mi + direct memory 128Mi + 512Mi overhead leave 128Mi of the memory limit 1Gi for the page cache, less than 25%\n" +
+				"\thint: the commitlog is read and written through the page cache, charged to the same memory limit: raise the limit or lower jvm.heap / jvm.directMemory\n" +
+				"1 warning in {dir}/small.yaml\n",
 		},
 		{
 			name: "invalid spec prints every diagnostic exactly",

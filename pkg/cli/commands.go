@@ -43,6 +43,9 @@ func newValidateCmd(out io.Writer) *cobra.Command {
 					fmt.Fprint(cmd.ErrOrStderr(), diags.Error()+"\n")
 					continue
 				}
+				if len(res.Warnings) > 0 {
+					fmt.Fprint(cmd.ErrOrStderr(), res.Warnings.Error()+"\n")
+				}
 				fmt.Fprintf(out, "%s: valid (environments: %s)\n", name, strings.Join(res.Names, ", "))
 			}
 			if unreadable != nil {
@@ -89,6 +92,9 @@ The folder's .rocketops-index records what was generated.`,
 			res, err := compile.Compile(opts)
 			if err != nil {
 				return outcome(fromIndex(err, o.output, opts, o.envs))
+			}
+			if len(res.Warnings) > 0 {
+				fmt.Fprint(cmd.ErrOrStderr(), res.Warnings.Error()+"\n")
 			}
 			r, err := tree.Write(o.output, res.Tree, tree.WriteOptions{Meta: res.Meta, Force: o.force})
 			if err != nil {

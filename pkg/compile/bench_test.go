@@ -87,16 +87,16 @@ func TestGeneratedSpecCompiles(t *testing.T) {
 	out, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: src, Targets: []string{"kustomize", "manifests"}})
 	require.NoError(t, err)
 
-	members := largeSlaves + 1
-	// prod (last) adds an eighth of the groups and dev (first) runs without the console.
+	// One StatefulSet per group; prod (last) adds an eighth of the groups and dev (first) runs
+	// without the console.
 	want := map[string]struct {
 		brokers int
 		console bool
 	}{
-		"dev":     {largeGroups * members, false},
-		"qa":      {largeGroups * members, true},
-		"staging": {largeGroups * members, true},
-		"prod":    {(largeGroups + largeGroups/8) * members, true},
+		"dev":     {largeGroups, false},
+		"qa":      {largeGroups, true},
+		"staging": {largeGroups, true},
+		"prod":    {largeGroups + largeGroups/8, true},
 	}
 	require.Len(t, out.Objects, len(want))
 	for env, w := range want {

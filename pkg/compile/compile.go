@@ -38,6 +38,8 @@ type Output struct {
 	Plans   map[string]*plan.Plan      // by environment
 	Base    *plan.Plan                 // the document without environments
 	Objects map[string][]render.Object // by environment
+	// Warnings are findings that do not stop the compile.
+	Warnings diag.List
 }
 
 // UsageError is a problem with the options rather than the spec.
@@ -68,7 +70,7 @@ func Compile(opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Output{Plans: map[string]*plan.Plan{}, Objects: map[string][]render.Object{}}
+	out := &Output{Plans: map[string]*plan.Plan{}, Objects: map[string][]render.Object{}, Warnings: res.Warnings}
 	source := filepath.Base(opts.File)
 	in := emit.Input{Source: source, VendorChart: opts.VendorChart}
 

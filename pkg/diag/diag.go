@@ -20,6 +20,8 @@ type Diagnostic struct {
 	Hint    string // how to fix it, "" when the message says it all
 	// Envs names the environments the problem shows up in when it does not show up in all of them.
 	Envs []string
+	// Warning marks a finding that does not make the spec invalid: it is reported, and the spec compiles.
+	Warning bool
 }
 
 // maxMessage bounds a message: a diagnostic must never echo a megabyte of input back.
@@ -48,6 +50,9 @@ func (d Diagnostic) String() string {
 		b.WriteString(": ")
 	}
 	msg := d.Message
+	if d.Warning {
+		b.WriteString("warning: ")
+	}
 	if len(msg) > maxMessage {
 		msg = strings.ToValidUTF8(msg[:maxMessage], "") + "… (shortened)"
 	}
@@ -120,12 +125,40 @@ func (l List) Write(w io.Writer) error {
 			names = append(names, d.File)
 		}
 	}
-	noun := "errors"
-	if len(l) == 1 {
-		noun = "error"
+	warnings := len(l.Warnings())
+	errs := len(l) - warnings
+	count := fmt.Sprintf("%d %s", errs, plural(errs, "error", "errors"))
+	switch {
+	case warnings > 0 && errs == 0:
+		count = fmt.Sprintf("%d %s", warnings, plural(warnings, "warning", "warnings"))
+	case warnings > 0:
+		count += fmt.Sprintf(" and %d %s", warnings, plural(warnings, "warning", "warnings"))
 	}
-	_, err := fmt.Fprintf(w, "%d %s in %s\n", len(l), noun, strings.Join(names, ", "))
+	_, err := fmt.Fprintf(w, "%s in %s\n", count, strings.Join(names, ", "))
 	return err
+}
+
+// Errors returns the findings that make a spec invalid.
+func (l List) Errors() List { return l.filter(false) }
+
+// Warnings returns the findings that do not.
+func (l List) Warnings() List { return l.filter(true) }
+
+func (l List) filter(warning bool) List {
+	var out List
+	for _, d := range l {
+		if d.Warning == warning {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Closest returns the candidate nearest to word, for "did you mean" hints: an exact match ignoring

@@ -90,7 +90,10 @@ func nullMissing(defaults, values map[string]any) {
 	for k, dv := range defaults {
 		v, ok := values[k]
 		if !ok {
-			values[k] = nil
+			// A default that is already null removes nothing.
+			if dv != nil {
+				values[k] = nil
+			}
 			continue
 		}
 		dm, dok := dv.(map[string]any)

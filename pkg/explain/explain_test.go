@@ -151,7 +151,7 @@ func TestFieldNotFound(t *testing.T) {
 		{name: "case only", path: "spec.Brokers", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt middle part", path: "spec.brokrs.storage", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt inside an environment", path: "spec.environments.prod.spec.consol", hint: `did you mean "spec.environments.prod.spec.console"?`},
-		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, environments, images, nameServer, version"},
+		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, environments, images, nameServer, networkPolicy, version"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,21 +38,34 @@ type Sizes struct {
 // Total is what the sizes need from the container: heap, direct memory and overhead.
 func (s Sizes) Total(r Role) int64 { return s.Heap + s.Direct + Overhead(r) }
 
-// Derive fills the sizes the user did not give from the memory limit: brokers get half of it as heap
-// (at most 30Gi, to keep compressed pointers) and a quarter as direct memory; name servers and
-// consoles half as heap (at most 8Gi). A zero limit with nothing given gives zero sizes: the
-// validator refuses that before anyone plans with it.
+// MinPageCacheShare is the share of a broker's memory limit below which the validator warns that too
+// little is left for the page cache: with less, reads of recent messages go to disk and writes stall
+// on dirty-page writeback.
+const MinPageCacheShare = 0.25
+
+// PageCache is what a limit leaves for the page cache once the JVM has what the sizes give it.
+func (s Sizes) PageCache(r Role, limit int64) int64 { return max(limit-s.Total(r), 0) }
+
+// Derive fills the sizes the user did not give from the memory limit. A broker reads and writes its
+// commitlog through the page cache, which the kernel charges to the same cgroup as the JVM, so a broker
+// gets a quarter of the limit as heap (at most 16Gi) and an eighth as direct memory (at most 8Gi; it is
+// used mostly with transientStorePoolEnable), and the rest beyond the JVM's overhead stays page cache:
+// 3/8 of a 2Gi limit, more as the limit grows. RocketMQ's own guidance is the same in spirit: heap at
+// most 32G, the machine's memory left to the page cache (docs "Deployment": -Xms8g -Xmx8g -Xmn4g on
+// large hosts). Name servers and consoles keep no page cache that matters and get half as heap (at
+// most 8Gi). A zero limit with nothing given gives zero sizes: the validator refuses that before anyone
+// plans with it.
 func Derive(r Role, limit, heap, direct int64) Sizes {
 	if heap == 0 {
-		heap = limit / 2
-		maxHeap := 8 * gi
 		if r == Broker {
-			maxHeap = 30 * gi
+			heap = min(limit/4, 16*gi)
+		} else {
+			heap = min(limit/2, 8*gi)
 		}
-		heap = min(heap, maxHeap) / mi * mi
+		heap = heap / mi * mi
 	}
 	if r == Broker && direct == 0 {
-		direct = limit / 4 / mi * mi
+		direct = min(limit/8, 8*gi) / mi * mi
 	}
 	if r != Broker {
 		direct = 0

@@ -21,15 +21,15 @@ func TestDerive(t *testing.T) {
 		heap, direct int64
 		want         jvm.Sizes
 	}{
-		{name: "broker 2Gi", role: jvm.Broker, limit: 2 * gi, want: jvm.Sizes{Heap: 1 * gi, Young: 512 * mi, Direct: 512 * mi}},
-		{name: "broker 8Gi", role: jvm.Broker, limit: 8 * gi, want: jvm.Sizes{Heap: 4 * gi, Young: 2 * gi, Direct: 2 * gi}},
-		{name: "broker heap capped at 30Gi", role: jvm.Broker, limit: 64 * gi, want: jvm.Sizes{Heap: 30 * gi, Young: 15 * gi, Direct: 16 * gi}},
-		{name: "broker just under the cap", role: jvm.Broker, limit: 60 * gi, want: jvm.Sizes{Heap: 30 * gi, Young: 15 * gi, Direct: 15 * gi}},
-		{name: "broker odd limit rounds down to MiB", role: jvm.Broker, limit: 3*gi + 3, want: jvm.Sizes{Heap: 1536 * mi, Young: 768 * mi, Direct: 768 * mi}},
-		{name: "broker given heap keeps derived direct", role: jvm.Broker, limit: 8 * gi, heap: 3 * gi, want: jvm.Sizes{Heap: 3 * gi, Young: 1536 * mi, Direct: 2 * gi}},
-		{name: "broker given direct keeps derived heap", role: jvm.Broker, limit: 8 * gi, direct: 1 * gi, want: jvm.Sizes{Heap: 4 * gi, Young: 2 * gi, Direct: 1 * gi}},
+		{name: "broker 2Gi", role: jvm.Broker, limit: 2 * gi, want: jvm.Sizes{Heap: 512 * mi, Young: 256 * mi, Direct: 256 * mi}},
+		{name: "broker 8Gi", role: jvm.Broker, limit: 8 * gi, want: jvm.Sizes{Heap: 2 * gi, Young: 1 * gi, Direct: 1 * gi}},
+		{name: "broker heap and direct memory capped", role: jvm.Broker, limit: 128 * gi, want: jvm.Sizes{Heap: 16 * gi, Young: 8 * gi, Direct: 8 * gi}},
+		{name: "broker just under the caps", role: jvm.Broker, limit: 60 * gi, want: jvm.Sizes{Heap: 15 * gi, Young: 7680 * mi, Direct: 7680 * mi}},
+		{name: "broker odd limit rounds down to MiB", role: jvm.Broker, limit: 3*gi + 3, want: jvm.Sizes{Heap: 768 * mi, Young: 384 * mi, Direct: 384 * mi}},
+		{name: "broker given heap keeps derived direct", role: jvm.Broker, limit: 8 * gi, heap: 3 * gi, want: jvm.Sizes{Heap: 3 * gi, Young: 1536 * mi, Direct: 1 * gi}},
+		{name: "broker given direct keeps derived heap", role: jvm.Broker, limit: 8 * gi, direct: 2 * gi, want: jvm.Sizes{Heap: 2 * gi, Young: 1 * gi, Direct: 2 * gi}},
 		{name: "broker both given: the limit does not matter", role: jvm.Broker, limit: 1 * gi, heap: 4 * gi, direct: 8 * gi, want: jvm.Sizes{Heap: 4 * gi, Young: 2 * gi, Direct: 8 * gi}},
-		{name: "broker given heap above the cap is kept", role: jvm.Broker, limit: 64 * gi, heap: 31 * gi, want: jvm.Sizes{Heap: 31 * gi, Young: 15872 * mi, Direct: 16 * gi}},
+		{name: "broker given heap above the cap is kept", role: jvm.Broker, limit: 128 * gi, heap: 31 * gi, want: jvm.Sizes{Heap: 31 * gi, Young: 15872 * mi, Direct: 8 * gi}},
 		{name: "name server 1Gi", role: jvm.NameServer, limit: 1 * gi, want: jvm.Sizes{Heap: 512 * mi, Young: 256 * mi}},
 		{name: "name server heap capped at 8Gi", role: jvm.NameServer, limit: 32 * gi, want: jvm.Sizes{Heap: 8 * gi, Young: 4 * gi}},
 		{name: "name server never gets direct memory", role: jvm.NameServer, limit: 1 * gi, direct: 256 * mi, want: jvm.Sizes{Heap: 512 * mi, Young: 256 * mi}},
@@ -84,8 +84,22 @@ func TestFlags(t *testing.T) {
 }
 
 func TestFlagsOfADerivedBroker(t *testing.T) {
-	// The example of the docs: a 2Gi broker.
-	assert.Equal(t, []string{"-Xms1g", "-Xmx1g", "-Xmn512m", "-XX:MaxDirectMemorySize=512m"}, jvm.Derive(jvm.Broker, 2*gi, 0, 0).Flags())
+	// The example of the docs: a 2Gi broker keeps 768Mi, 3/8 of its limit, for the page cache.
+	s := jvm.Derive(jvm.Broker, 2*gi, 0, 0)
+	assert.Equal(t, []string{"-Xms512m", "-Xmx512m", "-Xmn256m", "-XX:MaxDirectMemorySize=256m"}, s.Flags())
+	assert.Equal(t, 768*mi, s.PageCache(jvm.Broker, 2*gi))
+}
+
+func TestPageCache(t *testing.T) {
+	s := jvm.Sizes{Heap: 4 * gi, Direct: 2 * gi}
+	assert.Equal(t, 1536*mi, s.PageCache(jvm.Broker, 8*gi), "8Gi - 4Gi - 2Gi - 512Mi")
+	assert.Zero(t, s.PageCache(jvm.Broker, 4*gi), "never negative")
+	// From about 1.4Gi up; below, the JVM's fixed overhead takes the share, and the validator warns.
+	for _, limit := range []int64{2 * gi, 8 * gi, 64 * gi, 256 * gi} {
+		d := jvm.Derive(jvm.Broker, limit, 0, 0)
+		assert.GreaterOrEqual(t, float64(d.PageCache(jvm.Broker, limit)), jvm.MinPageCacheShare*float64(limit),
+			"derived sizes leave the page cache at least its share at %s", jvm.Human(limit))
+	}
 }
 
 func TestHuman(t *testing.T) {
@@ -105,21 +119,21 @@ func TestMinLimit(t *testing.T) {
 		heap, direct int64
 		want         int64
 	}{
-		// Derived: heap L/2, direct L/4, overhead 512Mi: L/4 >= 512Mi.
-		{name: "broker, all derived", role: jvm.Broker, want: 2 * gi},
+		// Derived: heap L/4, direct L/8, overhead 512Mi: 5L/8 >= 512Mi, L >= 819.2Mi.
+		{name: "broker, all derived", role: jvm.Broker, want: 896 * mi},
 		// L/2 + 256Mi <= L.
 		{name: "name server, derived", role: jvm.NameServer, want: 512 * mi},
 		{name: "console, derived", role: jvm.Console, want: 512 * mi},
 		// 4Gi + 8Gi + 512Mi, all fixed.
 		{name: "broker, both fixed", role: jvm.Broker, heap: 4 * gi, direct: 8 * gi, want: 12800 * mi},
-		// 4Gi + L/4 + 512Mi <= L: L >= 6Gi, where the total is exactly the limit.
-		{name: "broker, heap fixed, direct grows with the limit", role: jvm.Broker, heap: 4 * gi, want: 6 * gi},
-		// 5Gi + L/4 + 512Mi <= L: L >= 7Gi + 341.33Mi, so the next 128Mi step.
-		{name: "broker, heap fixed, between steps", role: jvm.Broker, heap: 5 * gi, want: 7*gi + 384*mi},
-		// L/2 + 1Gi + 512Mi <= L: L >= 3Gi.
-		{name: "broker, direct fixed", role: jvm.Broker, direct: 1 * gi, want: 3 * gi},
-		// 30Gi + L/4 + 512Mi <= L: L >= 40Gi + 682.67Mi, so the next 128Mi step.
-		{name: "broker, heap at the cap", role: jvm.Broker, heap: 30 * gi, want: 40*gi + 768*mi},
+		// 4Gi + L/8 + 512Mi <= L: L >= 5266.3Mi, so the next 128Mi step.
+		{name: "broker, heap fixed, direct grows with the limit", role: jvm.Broker, heap: 4 * gi, want: 5376 * mi},
+		// 5Gi + L/8 + 512Mi <= L: L >= 6436.6Mi.
+		{name: "broker, heap fixed, between steps", role: jvm.Broker, heap: 5 * gi, want: 6*gi + 384*mi},
+		// L/4 + 1Gi + 512Mi <= L: L >= 2Gi, where the total is exactly the limit.
+		{name: "broker, direct fixed", role: jvm.Broker, direct: 1 * gi, want: 2 * gi},
+		// 30Gi + L/8 + 512Mi <= L: L >= 35693.7Mi.
+		{name: "broker, heap at the cap", role: jvm.Broker, heap: 30 * gi, want: 35712 * mi},
 		{name: "name server, heap fixed", role: jvm.NameServer, heap: 1 * gi, want: gi + 256*mi},
 		{name: "console, direct is ignored", role: jvm.Console, direct: 4 * gi, want: 512 * mi},
 	}

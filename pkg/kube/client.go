@@ -117,6 +117,18 @@ func (c *Client) DryRunApply(ctx context.Context, objs []*unstructured.Unstructu
 	return errs
 }
 
+// Apply server-side applies each object for real, in order, the way DryRunApply checks them (field manager
+// "rocketops", force, strict field validation). It returns one *ObjectError per rejected object.
+func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured) []error {
+	var errs []error
+	for _, obj := range objs {
+		if err := c.apply(ctx, obj, false); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
 // apply server-side applies one object, for real or as a dry run, and names the object in any error.
 func (c *Client) apply(ctx context.Context, obj *unstructured.Unstructured, dryRun bool) error {
 	if obj == nil {

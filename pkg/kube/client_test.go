@@ -164,6 +164,25 @@ func TestDryRunApplyAcceptsValidObjectsWithoutStoringThem(t *testing.T) {
 	}
 }
 
+func TestApplyStoresObjectsAndReportsRejected(t *testing.T) {
+	c, dyn, ns := setup(t)
+	objs := decode(t, validObjects, ns)
+	require.Empty(t, c.Apply(ctx(t), objs))
+	for _, o := range objs {
+		gvk := o.GroupVersionKind()
+		gvr := schema.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: resourceOf(gvk.Kind)}
+		_, err := dyn.Resource(gvr).Namespace(ns).Get(ctx(t), o.GetName(), metav1.GetOptions{})
+		assert.NoError(t, err, "%s %s was stored", gvk.Kind, o.GetName())
+	}
+	bad := objs[0].DeepCopy()
+	bad.SetName("Not_A_Name")
+	errs := c.Apply(ctx(t), []*unstructured.Unstructured{bad})
+	require.Len(t, errs, 1)
+	var oe *kube.ObjectError
+	require.ErrorAs(t, errs[0], &oe)
+	assert.Equal(t, "Not_A_Name", oe.Name)
+}
+
 // resourceOf knows the plural of the kinds these tests use; the client's own mapping is not reused, so a bug
 // there cannot hide here.
 func resourceOf(kind string) string {

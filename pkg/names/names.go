@@ -3,8 +3,6 @@
 // is rendered. It decides nothing else.
 package names
 
-import "fmt"
-
 // Limits Kubernetes enforces on generated names.
 const (
 	// DNSLabel is the longest Service name, pod host name and label value.
@@ -26,24 +24,28 @@ func NameServerConfig(c string) string { return c + "-namesrv-config" }
 // BrokerHeadless names the headless Service of all brokers of cluster c.
 func BrokerHeadless(c string) string { return c + "-broker-headless" }
 
-// Member names a broker member: "master" or "slave-<id>".
-func Member(brokerID int) string {
-	if brokerID == 0 {
-		return "master"
-	}
-	return fmt.Sprintf("slave-%d", brokerID)
-}
-
-// Broker names the StatefulSet (and Service) of one broker member.
-func Broker(c, group string, brokerID int) string { return c + "-" + group + "-" + Member(brokerID) }
-
-// BrokerConfig names a broker member's ConfigMap.
-func BrokerConfig(c, group string, brokerID int) string {
-	return Broker(c, group, brokerID) + "-config"
-}
-
-// BrokerGroup names the PodDisruptionBudget of one broker group.
+// BrokerGroup names the StatefulSet, headless-Service subdomain prefix and PodDisruptionBudget of one
+// broker group; its pods are <name>-<brokerId>.
 func BrokerGroup(c, group string) string { return c + "-" + group }
+
+// BrokerConfig names a broker group's ConfigMap, which holds a file per member.
+func BrokerConfig(c, group string) string { return BrokerGroup(c, group) + "-config" }
+
+// GroupClash says which other component's objects a broker group's objects would share names with, or
+// "" when none: a group's StatefulSet, ConfigMap and PodDisruptionBudget are named <cluster>-<group>,
+// as the name servers' and the console's are <cluster>-namesrv and <cluster>-console.
+func GroupClash(c, group string) string {
+	switch BrokerGroup(c, group) {
+	case NameServer(c):
+		return "the name servers'"
+	case Console(c):
+		return "the console's"
+	}
+	return ""
+}
+
+// BrokerPolicy names the NetworkPolicy of all brokers of cluster c.
+func BrokerPolicy(c string) string { return c + "-broker" }
 
 // Console names the console Deployment and Service.
 func Console(c string) string { return c + "-console" }
@@ -58,7 +60,7 @@ type Check struct {
 
 // Longest returns the checks for the names that grow with the cluster and group names: the
 // longest ones, so a spec that passes them passes all.
-func Longest(cluster string, groups []string, maxBrokerID int) []Check {
+func Longest(cluster string, groups []string) []Check {
 	checks := []Check{
 		{"name-server StatefulSet", NameServer(cluster), StatefulSet, -1},
 		{"name-server headless Service", NameServerHeadless(cluster), DNSLabel, -1},
@@ -68,7 +70,7 @@ func Longest(cluster string, groups []string, maxBrokerID int) []Check {
 	}
 	for i, g := range groups {
 		checks = append(checks,
-			Check{"broker StatefulSet", Broker(cluster, g, maxBrokerID), StatefulSet, i},
+			Check{"broker StatefulSet", BrokerGroup(cluster, g), StatefulSet, i},
 			Check{"label value rocketops.dev/broker-group", g, DNSLabel, i},
 		)
 	}

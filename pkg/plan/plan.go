@@ -26,10 +26,22 @@ import (
 const (
 	NameServerPort   = 9876
 	BrokerListenPort = 10911 // fast channel listenPort-2, HA listenPort+1
-	ConsolePort      = 8080
-	StorePath        = "/home/rocketmq/store"
-	NameServerPath   = "/home/rocketmq/namesrv"
+	StorePath        = Home + "/store"
+	NameServerPath   = Home + "/namesrv"
 	hostnameTopology = "kubernetes.io/hostname"
+)
+
+// Grace periods: how long a process may take to stop after SIGTERM before the kubelet kills it.
+const (
+	// brokerGrace covers BrokerController.shutdown (apache/rocketmq broker/.../BrokerController.java at
+	// rocketmq-all-5.3.3 and 4.9.8): unregistering from each name server in turn (3 s timeout each),
+	// the message store's shutdown (DefaultMessageStore: a fixed 3 s sleep in 5.3.3, 1 s in 4.9.8, and
+	// waits of up to 3 s), up to 5 s per scheduled executor, and the commitlog's last flush (up to 10
+	// tries, RETRY_TIMES_OVER): 10–25 s normally, more on a slow disk with much dirty page cache.
+	brokerGrace = 90
+	// nameServerGrace and consoleGrace cover closing their servers and thread pools.
+	nameServerGrace = 30
+	consoleGrace    = 30
 )
 
 // Label keys rocketops sets.
@@ -40,8 +52,6 @@ const (
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 	LabelVersion   = "app.kubernetes.io/version"
 	LabelGroup     = "rocketops.dev/broker-group"
-	LabelMember    = "rocketops.dev/broker-member"
-	LabelRole      = "rocketops.dev/broker-role"
 	// AnnotationChecksum changes when a pod's configuration file changes, so the pod rolls.
 	AnnotationChecksum = "rocketops.dev/config-checksum"
 )
@@ -61,6 +71,10 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 	p.Brokers = b.brokers(p.NameServer.Addresses)
 	if *c.Spec.Console.Enabled {
 		p.Console = b.console(p.NameServer.Addresses)
+	}
+	p.NetworkPolicies = []NetworkPolicy{}
+	if *c.Spec.NetworkPolicy.Enabled {
+		p.NetworkPolicies = b.networkPolicies(p)
 	}
 	if b.err != nil {
 		return nil, fmt.Errorf("internal error: plan %s: %w", env, b.err)
@@ -120,8 +134,28 @@ func (b *builder) nameServer() NameServer {
 		{"configStorePath", NameServerPath + "/namesrv.properties"},
 	}, ns.Config)
 	n.Volume = b.volume("data", NameServerPath, ns.Storage, n.StatefulSet)
+	v4 := spec.IsV4(c.Spec.Version)
+	// The name server has one port, so readiness and liveness both connect to it; they differ in
+	// period and thresholds only, which kube-score's pod-probes-identical does not look at.
+	n.Annotations = map[string]string{"kube-score/ignore": "pod-probes-identical"}
 	sel := b.selector("namesrv")
-	n.Pod = b.pod(c.Spec.Images.NameServer, ns.Resources, ns.JVM, jvm.NameServer, ns.Placement, sel, nil, n.Config, 30)
+	n.Pod = b.pod(ns.Placement, sel, nil, n.Config, nameServerGrace)
+	img := image(c.Spec.Images.NameServer)
+	cfgMount, cfgVol := configVolume(n.ConfigMap)
+	dataMount, dataVols, init := dataVolume(n.Volume, img, c.Spec.Images.NameServer.PullPolicy)
+	b.finish(&n.Pod, workload{
+		name: "namesrv", image: img, pull: c.Spec.Images.NameServer.PullPolicy,
+		command:   shellCommand(nameServerScript(n.ConfigFile)),
+		env:       nameServerEnv(n.Volume, b.javaOptions(ns.Resources, ns.JVM, jvm.NameServer)),
+		ports:     []corev1.ContainerPort{tcpPort("namesrv", n.Port)},
+		mounts:    []corev1.VolumeMount{cfgMount, dataMount},
+		volumes:   append([]corev1.Volume{cfgVol}, dataVols...),
+		scratch:   []scratch{{"logs", LogsPath, pick(v4, nameServerLogsV4, nameServerLogsV5)}, {"tmp", TmpPath, tmpSize}},
+		diskStore: diskStore(n.Volume),
+		resources: b.resources(ns.Resources),
+		probes:    tcpProbes("namesrv", "namesrv", 120),
+		init:      init,
+	})
 	return n
 }
 
@@ -133,86 +167,136 @@ func (b *builder) brokers(namesrv []string) Brokers {
 		HeadlessService: names.BrokerHeadless(c.Metadata.Name),
 		Ports:           Ports{Listen: BrokerListenPort, Fast: BrokerListenPort - 2, HA: BrokerListenPort + 1},
 	}
-	v4 := spec.IsV4(c.Spec.Version)
 	for _, g := range bs.GroupList() {
-		group := Group{
-			Name:           g.Name,
-			PDB:            names.BrokerGroup(c.Metadata.Name, g.Name),
-			SelectorLabels: b.selector("broker", LabelGroup, g.Name),
-		}
-		slaves := *g.Slaves
-		for id := 0; id <= slaves; id++ {
-			m := Member{
-				Name:       names.Broker(c.Metadata.Name, g.Name, id),
-				Role:       "master",
-				BrokerID:   id,
-				ConfigMap:  names.BrokerConfig(c.Metadata.Name, g.Name, id),
-				ConfigFile: "broker.conf",
-			}
-			role := "ASYNC_MASTER"
-			if bs.Replication == "SYNC" {
-				role = "SYNC_MASTER"
-			}
-			if id > 0 {
-				m.Role, role = "slave", "SLAVE"
-			}
-			m.Address = fmt.Sprintf("%s-0.%s.%s.svc.%s", m.Name, out.HeadlessService, c.Metadata.Namespace, c.Spec.ClusterDomain)
-			owned := []kv{
-				{"brokerClusterName", bs.ClusterName},
-				{"brokerName", g.Name},
-				{"brokerId", fmt.Sprint(id)},
-				{"brokerRole", role},
-				{"flushDiskType", bs.FlushDiskType},
-				{"namesrvAddr", strings.Join(namesrv, ";")},
-				{"listenPort", fmt.Sprint(out.Ports.Listen)},
-				{"haListenPort", fmt.Sprint(out.Ports.HA)},
-				{"storePathRootDir", StorePath},
-				{"storePathCommitLog", StorePath + "/commitlog"},
-			}
-			if !v4 && bs.Replication == "SYNC" && bs.InSyncReplicas != nil {
-				owned = append(owned, kv{"inSyncReplicas", fmt.Sprint(*bs.InSyncReplicas)}, kv{"totalReplicas", fmt.Sprint(slaves + 1)})
-			}
-			m.Config = properties("broker", owned, mergeProps(bs.Config, g.Config))
-			m.Volume = b.volume("store", StorePath, bs.Storage, m.Name)
-			sel := b.selector("broker", LabelGroup, g.Name, LabelMember, names.Member(id))
-			m.Pod = b.pod(c.Spec.Images.Broker, bs.Resources, bs.JVM, jvm.Broker, bs.Placement, sel, group.SelectorLabels, m.Config, 60)
-			m.Pod.Labels[LabelRole] = m.Role
-			group.Members = append(group.Members, m)
-		}
-		out.Groups = append(out.Groups, group)
+		out.Groups = append(out.Groups, b.group(g, out, namesrv))
 	}
 	return out
+}
+
+// group resolves one broker group: one StatefulSet whose pod ordinal is the brokerId.
+func (b *builder) group(g spec.Group, bs Brokers, namesrv []string) Group {
+	c := b.c
+	bc := c.Spec.Brokers
+	group := Group{
+		Name:           g.Name,
+		StatefulSet:    names.BrokerGroup(c.Metadata.Name, g.Name),
+		PDB:            names.BrokerGroup(c.Metadata.Name, g.Name),
+		ConfigMap:      names.BrokerConfig(c.Metadata.Name, g.Name),
+		Replicas:       *g.Slaves + 1,
+		SelectorLabels: b.selector("broker", LabelGroup, g.Name),
+		Files:          map[string]string{},
+	}
+	var all strings.Builder
+	for id := 0; id < group.Replicas; id++ {
+		m := Member{Pod: fmt.Sprintf("%s-%d", group.StatefulSet, id), Role: "master", BrokerID: id}
+		if id > 0 {
+			m.Role = "slave"
+		}
+		m.Address = fmt.Sprintf("%s.%s.%s.svc.%s", m.Pod, bs.HeadlessService, c.Metadata.Namespace, c.Spec.ClusterDomain)
+		file := BrokerConfigFile(id)
+		group.Files[file] = properties("broker", b.brokerOwned(bs, namesrv, g.Name, id, group.Replicas), mergeProps(bc.Config, g.Config))
+		all.WriteString(file + "\n" + group.Files[file])
+		group.Members = append(group.Members, m)
+	}
+	group.Volume = b.volume("store", StorePath, bc.Storage, group.StatefulSet)
+	group.Pod = b.pod(bc.Placement, group.SelectorLabels, nil, all.String(), brokerGrace)
+	img := image(c.Spec.Images.Broker)
+	pull := c.Spec.Images.Broker.PullPolicy
+	cfgMount, cfgVol := configVolume(group.ConfigMap)
+	dataMount, dataVols, init := dataVolume(group.Volume, img, pull)
+	b.finish(&group.Pod, workload{
+		name: "broker", image: img, pull: pull,
+		command: shellCommand(brokerScript()),
+		env: []corev1.EnvVar{
+			podNameEnv,
+			envField("POD_IP", "status.podIP"),
+			envValue("JAVA_OPT_EXT", b.javaOptions(bc.Resources, bc.JVM, jvm.Broker)),
+		},
+		ports:     []corev1.ContainerPort{tcpPort("broker", bs.Ports.Listen), tcpPort("fast", bs.Ports.Fast), tcpPort("ha", bs.Ports.HA)},
+		mounts:    []corev1.VolumeMount{cfgMount, dataMount},
+		volumes:   append([]corev1.Volume{cfgVol}, dataVols...),
+		scratch:   []scratch{{"logs", LogsPath, pick(spec.IsV4(c.Spec.Version), brokerLogsV4, brokerLogsV5)}, {"tmp", TmpPath, tmpSize}},
+		diskStore: diskStore(group.Volume),
+		resources: b.resources(bc.Resources),
+		probes:    tcpProbes("broker", "fast", 300),
+		init:      init,
+	})
+	return group
+}
+
+// nameServerEnv: JVM flags, and the pod's name where a hostPath store needs it for its sub-folder.
+func nameServerEnv(v Volume, javaOptions string) []corev1.EnvVar {
+	env := []corev1.EnvVar{envValue("JAVA_OPT_EXT", javaOptions)}
+	if v.Mode == "hostPath" {
+		env = append([]corev1.EnvVar{podNameEnv}, env...)
+	}
+	return env
+}
+
+// BrokerConfigFile names the configuration file of the member with a brokerId in its group's ConfigMap.
+func BrokerConfigFile(brokerID int) string { return fmt.Sprintf("broker-%d.conf", brokerID) }
+
+// brokerOwned are the broker.conf keys rocketops sets for one member.
+func (b *builder) brokerOwned(bs Brokers, namesrv []string, group string, id, replicas int) []kv {
+	bc := b.c.Spec.Brokers
+	role := "ASYNC_MASTER"
+	if bc.Replication == "SYNC" {
+		role = "SYNC_MASTER"
+	}
+	if id > 0 {
+		role = "SLAVE"
+	}
+	owned := []kv{
+		{"brokerClusterName", bc.ClusterName},
+		{"brokerName", group},
+		{"brokerId", fmt.Sprint(id)},
+		{"brokerRole", role},
+		{"flushDiskType", bc.FlushDiskType},
+		{"namesrvAddr", strings.Join(namesrv, ";")},
+		{"listenPort", fmt.Sprint(bs.Ports.Listen)},
+		{"haListenPort", fmt.Sprint(bs.Ports.HA)},
+		{"storePathRootDir", StorePath},
+		{"storePathCommitLog", StorePath + "/commitlog"},
+	}
+	if !spec.IsV4(b.c.Spec.Version) && bc.Replication == "SYNC" && bc.InSyncReplicas != nil {
+		owned = append(owned, kv{"inSyncReplicas", fmt.Sprint(*bc.InSyncReplicas)}, kv{"totalReplicas", fmt.Sprint(replicas)})
+	}
+	return owned
 }
 
 func (b *builder) console(namesrv []string) *Console {
 	c := b.c
 	con := c.Spec.Console
+	dash := Dashboards[con.Version]
 	out := &Console{
 		Deployment: names.Console(c.Metadata.Name),
 		Service: ConsoleService{
 			Name: names.Console(c.Metadata.Name), Type: con.Service.Type, Port: con.Service.Port, NodePort: con.Service.NodePort,
 		},
 		Replicas: *con.Replicas,
-		Port:     ConsolePort,
+		Version:  con.Version,
+		Port:     dash.Port,
 	}
 	sel := b.selector("console")
-	out.Pod = b.pod(c.Spec.Images.Console, con.Resources, con.JVM, jvm.Console, con.Placement, sel, nil, "", 30)
-	out.Pod.JavaOptions = strings.Join(append(strings.Fields(out.Pod.JavaOptions),
-		"-Drocketmq.namesrv.addr="+strings.Join(namesrv, ";"),
-		fmt.Sprintf("-Dserver.port=%d", ConsolePort),
-		"-Drocketmq.config.dataPath=/tmp/rocketmq-console/data",
-	), " ")
+	out.Pod = b.pod(con.Placement, sel, nil, "", consoleGrace)
+	opts := strings.Join(append(strings.Fields(b.javaOptions(con.Resources, con.JVM, jvm.Console)), dash.properties(namesrv)...), " ")
+	b.finish(&out.Pod, workload{
+		name: "console", image: image(c.Spec.Images.Console), pull: c.Spec.Images.Console.PullPolicy,
+		command:   consoleCommand(),
+		env:       []corev1.EnvVar{envValue("JAVA_OPTS", opts)},
+		ports:     []corev1.ContainerPort{tcpPort("http", dash.Port)},
+		scratch:   []scratch{{"tmp", TmpPath, consoleTmpSize}},
+		resources: b.resources(con.Resources),
+		probes:    dash.probes(),
+	})
 	return out
 }
 
-// pod resolves what a workload's pods share. spreadSel selects the pods that must not share a node
-// (a broker's group); nil means the workload's own pods.
-func (b *builder) pod(img spec.Image, res spec.Resources, j spec.JVM, role jvm.Role, pl spec.Placement, sel, spreadSel map[string]string, config string, grace int) Pod {
+// pod resolves where a workload's pods run and what they carry. spreadSel selects the pods that must not
+// share a node; nil means the workload's own pods. config is the text whose checksum rolls the pods.
+func (b *builder) pod(pl spec.Placement, sel, spreadSel map[string]string, config string, grace int) Pod {
 	p := Pod{
-		Image:            img.Repository + imageSep(img.Tag) + img.Tag,
-		PullPolicy:       img.PullPolicy,
 		PullSecrets:      append([]string{}, b.c.Spec.Images.PullSecrets...),
-		Resources:        b.resources(res),
 		NodeSelector:     orEmpty(pl.NodeSelector),
 		SelectorLabels:   sel,
 		Labels:           map[string]string{},
@@ -229,14 +313,6 @@ func (b *builder) pod(img spec.Image, res spec.Resources, j spec.JVM, role jvm.R
 		sum := sha256.Sum256([]byte(config))
 		p.Annotations[AnnotationChecksum] = "sha256:" + hex.EncodeToString(sum[:])
 	}
-	limit := int64(0)
-	if q, err := resource.ParseQuantity(string(res.Limits["memory"])); err == nil {
-		limit = q.Value()
-	}
-	heap, direct := quantity(j.Heap), quantity(j.DirectMemory)
-	flags := jvm.Derive(role, limit, heap, direct).Flags()
-	p.JavaOptions = strings.Join(append(flags, j.Options...), " ")
-
 	var tol []corev1.Toleration
 	if len(pl.Tolerations) > 0 {
 		if err := json.Unmarshal(pl.Tolerations, &tol); err != nil {
@@ -257,6 +333,29 @@ func (b *builder) pod(img spec.Image, res spec.Resources, j spec.JVM, role jvm.R
 	p.Affinity = b.marshal(aff)
 	return p
 }
+
+// javaOptions are the JVM flags of a process: heap and direct memory sized from the memory limit, the
+// GC log moved off /dev/shm, then the user's options.
+func (b *builder) javaOptions(res spec.Resources, j spec.JVM, role jvm.Role) string {
+	limit := int64(0)
+	if q, err := resource.ParseQuantity(string(res.Limits["memory"])); err == nil {
+		limit = q.Value()
+	}
+	flags := jvm.Derive(role, limit, quantity(j.Heap), quantity(j.DirectMemory)).Flags()
+	if role != jvm.Console {
+		flags = append(flags, gcLogFlags...)
+	}
+	return strings.Join(append(flags, j.Options...), " ")
+}
+
+func pick(cond bool, yes, no int64) int64 {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+func image(img spec.Image) string { return img.Repository + imageSep(img.Tag) + img.Tag }
 
 // spread adds the anti-affinity that keeps pods selected by sel on different nodes.
 func spread(a *corev1.Affinity, how string, sel map[string]string) {

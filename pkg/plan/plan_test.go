@@ -4,11 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/spec"
@@ -43,19 +46,56 @@ func build(t *testing.T, version, body string) *plan.Plan {
 	return p
 }
 
-func member(t *testing.T, p *plan.Plan, group string, id int) plan.Member {
+// group returns the broker group with a name.
+func group(t *testing.T, p *plan.Plan, name string) plan.Group {
 	t.Helper()
 	for _, g := range p.Brokers.Groups {
-		if g.Name == group {
-			for _, m := range g.Members {
-				if m.BrokerID == id {
-					return m
-				}
-			}
+		if g.Name == name {
+			return g
 		}
 	}
-	t.Fatalf("no member %s/%d", group, id)
+	t.Fatalf("no group %s", name)
+	return plan.Group{}
+}
+
+func member(t *testing.T, p *plan.Plan, groupName string, id int) plan.Member {
+	t.Helper()
+	for _, m := range group(t, p, groupName).Members {
+		if m.BrokerID == id {
+			return m
+		}
+	}
+	t.Fatalf("no member %s/%d", groupName, id)
 	return plan.Member{}
+}
+
+// brokerFile returns the configuration file of one member, from its group's ConfigMap.
+func brokerFile(t *testing.T, p *plan.Plan, groupName string, id int) string {
+	t.Helper()
+	member(t, p, groupName, id)
+	f, ok := group(t, p, groupName).Files[plan.BrokerConfigFile(id)]
+	require.True(t, ok, "group %s has no %s", groupName, plan.BrokerConfigFile(id))
+	return f
+}
+
+// decode unmarshals one of the plan's resolved Kubernetes fields.
+func decode[T any](t *testing.T, raw json.RawMessage) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal(raw, &v), "%s", raw)
+	return v
+}
+
+// envOf returns a container's environment by name.
+func envOf(t *testing.T, c plan.Container) map[string]corev1.EnvVar {
+	t.Helper()
+	out := map[string]corev1.EnvVar{}
+	for _, e := range decode[[]corev1.EnvVar](t, c.Env) {
+		_, dup := out[e.Name]
+		require.False(t, dup, "%s is set twice", e.Name)
+		out[e.Name] = e
+	}
+	return out
 }
 
 const ns3 = "rmq-namesrv-0.rmq-namesrv-headless.mq.svc.cluster.local:9876;" +
@@ -162,9 +202,7 @@ func TestBrokerConfig(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := member(t, build(t, tc.version, tc.body), tc.group, tc.id)
-			assert.Equal(t, tc.want, m.Config)
-			assert.Equal(t, "broker.conf", m.ConfigFile)
+			assert.Equal(t, tc.want, brokerFile(t, build(t, tc.version, tc.body), tc.group, tc.id))
 		})
 	}
 }
@@ -172,37 +210,113 @@ func TestBrokerConfig(t *testing.T) {
 func TestBrokerMembers(t *testing.T) {
 	p := build(t, "5.3.3", "brokers:\n  groups:\n    - name: a\n    - name: b\n      slaves: 2\n  slaves: 1\n")
 	type row struct {
-		Name, Role, ConfigMap, Address string
-		ID                             int
+		Group, Pod, Role, Address string
+		ID                        int
 	}
 	var got []row
 	for _, g := range p.Brokers.Groups {
 		for _, m := range g.Members {
-			got = append(got, row{m.Name, m.Role, m.ConfigMap, m.Address, m.BrokerID})
+			got = append(got, row{g.Name, m.Pod, m.Role, m.Address, m.BrokerID})
 		}
 	}
-	addr := func(m string) string { return m + "-0.rmq-broker-headless.mq.svc.cluster.local" }
+	addr := func(pod string) string { return pod + ".rmq-broker-headless.mq.svc.cluster.local" }
 	assert.Equal(t, []row{
-		{"rmq-a-master", "master", "rmq-a-master-config", addr("rmq-a-master"), 0},
-		{"rmq-a-slave-1", "slave", "rmq-a-slave-1-config", addr("rmq-a-slave-1"), 1},
-		{"rmq-b-master", "master", "rmq-b-master-config", addr("rmq-b-master"), 0},
-		{"rmq-b-slave-1", "slave", "rmq-b-slave-1-config", addr("rmq-b-slave-1"), 1},
-		{"rmq-b-slave-2", "slave", "rmq-b-slave-2-config", addr("rmq-b-slave-2"), 2},
-	}, got)
+		{"a", "rmq-a-0", "master", addr("rmq-a-0"), 0},
+		{"a", "rmq-a-1", "slave", addr("rmq-a-1"), 1},
+		{"b", "rmq-b-0", "master", addr("rmq-b-0"), 0},
+		{"b", "rmq-b-1", "slave", addr("rmq-b-1"), 1},
+		{"b", "rmq-b-2", "slave", addr("rmq-b-2"), 2},
+	}, got, "a member is pod <statefulSet>-<brokerId>, master first")
 	assert.Equal(t, "rmq-broker-headless", p.Brokers.HeadlessService)
 	assert.Equal(t, plan.Ports{Listen: 10911, Fast: 10909, HA: 10912}, p.Brokers.Ports)
-	assert.Equal(t, "rmq-b", p.Brokers.Groups[1].PDB)
-	assert.Equal(t, map[string]string{plan.LabelName: "rocketmq", plan.LabelInstance: "rmq", plan.LabelComponent: "broker", plan.LabelGroup: "b"},
-		p.Brokers.Groups[1].SelectorLabels)
 
-	slave := member(t, p, "b", 2)
-	assert.Equal(t, map[string]string{plan.LabelName: "rocketmq", plan.LabelInstance: "rmq", plan.LabelComponent: "broker", plan.LabelGroup: "b", plan.LabelMember: "slave-2"},
-		slave.Pod.SelectorLabels, "user labels never enter selectors")
-	assert.Equal(t, "slave", slave.Pod.Labels[plan.LabelRole])
-	assert.Equal(t, "platform", slave.Pod.Labels["team"])
-	assert.Equal(t, "slave-2", slave.Pod.Labels[plan.LabelMember])
-	assert.Equal(t, "master", member(t, p, "a", 0).Pod.Labels[plan.LabelRole])
-	assert.Equal(t, 60, slave.Pod.TerminationGrace)
+	b := group(t, p, "b")
+	assert.Equal(t, "rmq-b", b.StatefulSet)
+	assert.Equal(t, "rmq-b", b.PDB)
+	assert.Equal(t, "rmq-b-config", b.ConfigMap)
+	selector := map[string]string{plan.LabelName: "rocketmq", plan.LabelInstance: "rmq", plan.LabelComponent: "broker", plan.LabelGroup: "b"}
+	assert.Equal(t, selector, b.SelectorLabels)
+	assert.Equal(t, selector, b.Pod.SelectorLabels, "user labels never enter selectors")
+	assert.Equal(t, map[string]string{
+		plan.LabelName: "rocketmq", plan.LabelInstance: "rmq", plan.LabelComponent: "broker", plan.LabelGroup: "b",
+		plan.LabelManagedBy: "rocketops", plan.LabelVersion: "5.3.3", "team": "platform",
+	}, b.Pod.Labels, "one pod template for the group: no per-member labels")
+	assert.Equal(t, 90, b.Pod.TerminationGrace)
+}
+
+func TestBrokerGroups(t *testing.T) {
+	type file struct {
+		id   string
+		role string
+	}
+	tests := []struct {
+		name    string
+		version string
+		body    string
+		want    map[string][]file // group name → its files' brokerId and brokerRole, by brokerId
+	}{
+		{
+			name: "one master by default",
+			want: map[string][]file{"broker-0": {{"0", "ASYNC_MASTER"}}},
+		},
+		{
+			name: "counted groups with slaves",
+			body: "brokers:\n  groups: 2\n  slaves: 2\n",
+			want: map[string][]file{
+				"broker-0": {{"0", "ASYNC_MASTER"}, {"1", "SLAVE"}, {"2", "SLAVE"}},
+				"broker-1": {{"0", "ASYNC_MASTER"}, {"1", "SLAVE"}, {"2", "SLAVE"}},
+			},
+		},
+		{
+			name: "a group's own slaves override the cluster's",
+			body: "brokers:\n  slaves: 1\n  groups:\n    - name: a\n    - name: b\n      slaves: 0\n    - name: c\n      slaves: 3\n",
+			want: map[string][]file{
+				"a": {{"0", "ASYNC_MASTER"}, {"1", "SLAVE"}},
+				"b": {{"0", "ASYNC_MASTER"}},
+				"c": {{"0", "ASYNC_MASTER"}, {"1", "SLAVE"}, {"2", "SLAVE"}, {"3", "SLAVE"}},
+			},
+		},
+		{
+			name:    "SYNC replication on 4.x",
+			version: "4.9.8",
+			body:    "brokers:\n  replication: SYNC\n  slaves: 1\n",
+			want:    map[string][]file{"broker-0": {{"0", "SYNC_MASTER"}, {"1", "SLAVE"}}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.version == "" {
+				tc.version = "5.3.3"
+			}
+			p := build(t, tc.version, tc.body)
+			require.Len(t, p.Brokers.Groups, len(tc.want))
+			statefulSets := map[string]bool{}
+			for _, g := range p.Brokers.Groups {
+				want, ok := tc.want[g.Name]
+				require.True(t, ok, "unexpected group %s", g.Name)
+				assert.Equal(t, "rmq-"+g.Name, g.StatefulSet)
+				assert.False(t, statefulSets[g.StatefulSet], "%s is shared", g.StatefulSet)
+				statefulSets[g.StatefulSet] = true
+				assert.Equal(t, len(want), g.Replicas, "replicas are the master and its slaves")
+				require.Len(t, g.Members, g.Replicas)
+				require.Len(t, g.Files, g.Replicas, "one file per member, nothing else")
+				for id, w := range want {
+					m := g.Members[id]
+					assert.Equal(t, id, m.BrokerID)
+					assert.Equal(t, fmt.Sprintf("%s-%d", g.StatefulSet, id), m.Pod, "the pod ordinal is the brokerId")
+					assert.Equal(t, map[bool]string{true: "master", false: "slave"}[id == 0], m.Role)
+					f := brokerFile(t, p, g.Name, id)
+					assert.Equal(t, "brokerId="+w.id+"\n", lineOf(f, "brokerId="), "%s %s", g.Name, plan.BrokerConfigFile(id))
+					assert.Equal(t, "brokerRole="+w.role+"\n", lineOf(f, "brokerRole="), "%s %s", g.Name, plan.BrokerConfigFile(id))
+					assert.Equal(t, "brokerName="+g.Name+"\n", lineOf(f, "brokerName="))
+					assert.Equal(t, without(brokerFile(t, p, g.Name, 0), "brokerId=", "brokerRole="), without(f, "brokerId=", "brokerRole="),
+						"the members of a group differ in brokerId and brokerRole only")
+				}
+			}
+		})
+	}
+	assert.Equal(t, "broker-0.conf", plan.BrokerConfigFile(0))
+	assert.Equal(t, "broker-12.conf", plan.BrokerConfigFile(12))
 }
 
 func TestNameServer(t *testing.T) {
@@ -223,9 +337,9 @@ func TestNameServer(t *testing.T) {
 			p := build(t, "5.3.3", tc.body)
 			assert.Equal(t, tc.addresses, p.NameServer.Addresses)
 			assert.Len(t, tc.addresses, p.NameServer.Replicas)
-			assert.Equal(t, "namesrvAddr="+strings.Join(tc.addresses, ";")+"\n", lineOf(member(t, p, "broker-0", 0).Config, "namesrvAddr="))
+			assert.Equal(t, "namesrvAddr="+strings.Join(tc.addresses, ";")+"\n", lineOf(brokerFile(t, p, "broker-0", 0), "namesrvAddr="))
 			require.NotNil(t, p.Console)
-			assert.Contains(t, strings.Fields(p.Console.Pod.JavaOptions), "-Drocketmq.namesrv.addr="+strings.Join(tc.addresses, ";"))
+			assert.Contains(t, strings.Fields(envOf(t, p.Console.Pod.Container)["JAVA_OPTS"].Value), "-Drocketmq.config.namesrvAddrs="+strings.Join(tc.addresses, ";"))
 		})
 	}
 
@@ -239,6 +353,21 @@ func TestNameServer(t *testing.T) {
 		StatefulSet: p.NameServer.StatefulSet, Service: p.NameServer.Service, HeadlessService: p.NameServer.HeadlessService, ConfigMap: p.NameServer.ConfigMap,
 		Replicas: p.NameServer.Replicas, Port: p.NameServer.Port, ConfigFile: p.NameServer.ConfigFile,
 	})
+}
+
+// without drops the lines that start with one of the prefixes.
+func without(text string, prefixes ...string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(text, "\n") {
+		drop := false
+		for _, p := range prefixes {
+			drop = drop || strings.HasPrefix(l, p)
+		}
+		if !drop {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }
 
 func lineOf(text, prefix string) string {
@@ -268,19 +397,19 @@ func TestAffinity(t *testing.T) {
 	}{
 		{
 			name: "brokers: required by default, over the whole group",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
 			want: `{"podAntiAffinity":` + required(brokerGroup) + `}`,
 		},
 		{
 			name: "brokers: preferred",
 			body: "brokers:\n  placement: {spreadMembers: preferred}\n",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
 			want: `{"podAntiAffinity":` + preferred(brokerGroup) + `}`,
 		},
 		{
 			name: "brokers: none",
 			body: "brokers:\n  placement: {spreadMembers: none}\n",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
 			want: `{}`,
 		},
 		{
@@ -292,7 +421,7 @@ func TestAffinity(t *testing.T) {
 			name: "the user's affinity is kept and the spread is added after the user's terms",
 			body: "brokers:\n  placement:\n    affinity:\n      nodeAffinity:\n        requiredDuringSchedulingIgnoredDuringExecution:\n          nodeSelectorTerms: [{matchExpressions: [{key: disk, operator: In, values: [ssd]}]}]\n" +
 				"      podAntiAffinity:\n        requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: zone, labelSelector: {matchLabels: {app: other}}}]\n",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
 			want: `{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"disk","operator":"In","values":["ssd"]}]}]}},` +
 				`"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"labelSelector":{"matchLabels":{"app":"other"}},"topologyKey":"zone"},` +
 				`{"labelSelector":{"matchLabels":` + brokerGroup + `},"topologyKey":"kubernetes.io/hostname"}]}}`,
@@ -331,12 +460,15 @@ func TestResourcesAreCanonical(t *testing.T) {
 		size string
 	}{
 		{
-			name: "defaults",
-			want: plan.Resources{Requests: map[string]string{"cpu": "500m", "memory": "2Gi"}, Limits: map[string]string{"memory": "2Gi"}},
+			name: "defaults, with the ephemeral storage the scratch folders need",
+			want: plan.Resources{
+				Requests: map[string]string{"cpu": "500m", "memory": "2Gi", "ephemeral-storage": "2560Mi"},
+				Limits:   map[string]string{"memory": "2Gi", "ephemeral-storage": "31232Mi"},
+			},
 			size: "8Gi",
 		},
 		{
-			name: "decimal cores, MiB that make whole GiB, numbers",
+			name: "decimal cores, MiB that make whole GiB, numbers; the user's ephemeral storage wins",
 			body: "brokers:\n  resources:\n    requests: {cpu: \"0.5\", memory: 1024Mi}\n    limits: {cpu: 2, memory: 4096Mi, ephemeral-storage: 4G}\n  storage: {size: 10240Mi}\n",
 			want: plan.Resources{Requests: map[string]string{"cpu": "500m", "memory": "1Gi", "ephemeral-storage": "4G"}, Limits: map[string]string{"cpu": "2", "memory": "4Gi", "ephemeral-storage": "4G"}},
 			size: "10Gi",
@@ -344,57 +476,92 @@ func TestResourcesAreCanonical(t *testing.T) {
 		{
 			name: "a missing request is its limit",
 			body: "brokers:\n  resources:\n    limits: {cpu: 1000m, memory: 3072Mi}\n",
-			want: plan.Resources{Requests: map[string]string{"cpu": "1", "memory": "3Gi"}, Limits: map[string]string{"cpu": "1", "memory": "3Gi"}},
+			want: plan.Resources{
+				Requests: map[string]string{"cpu": "1", "memory": "3Gi", "ephemeral-storage": "2560Mi"},
+				Limits:   map[string]string{"cpu": "1", "memory": "3Gi", "ephemeral-storage": "31232Mi"},
+			},
 			size: "8Gi",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := member(t, build(t, "5.3.3", tc.body), "broker-0", 0)
-			assert.Equal(t, tc.want, m.Pod.Resources)
-			assert.Equal(t, tc.size, m.Volume.Size)
+			g := group(t, build(t, "5.3.3", tc.body), "broker-0")
+			assert.Equal(t, tc.want, g.Pod.Container.Resources)
+			assert.Equal(t, tc.size, g.Volume.Size)
 		})
 	}
 }
 
+// gcLog are the flags that move the GC log of brokers and name servers into the logs volume.
+const gcLog = " -Xloggc:/home/rocketmq/logs/gc.log -XX:+UseGCLogFileRotation -XX:NumberOfGCLogFiles=5 -XX:GCLogFileSize=30m"
+
 func TestJavaOptions(t *testing.T) {
 	tests := []struct {
-		name string
-		body string
-		pick func(p *plan.Plan) plan.Pod
-		want string
+		name  string
+		body  string
+		pick  func(p *plan.Plan) plan.Pod
+		env   string // the variable the image's start script reads
+		other string // the variable that must not be set
+		want  string
 	}{
 		{
-			name: "a 2Gi broker",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
-			want: "-Xms1g -Xmx1g -Xmn512m -XX:MaxDirectMemorySize=512m",
+			name: "a 2Gi broker: a quarter heap, an eighth direct memory",
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
+			env:  "JAVA_OPT_EXT", other: "JAVA_OPTS",
+			want: "-Xms512m -Xmx512m -Xmn256m -XX:MaxDirectMemorySize=256m" + gcLog,
 		},
 		{
-			name: "a 1536Mi broker gets MiB flags",
+			name: "a 1536Mi broker with a given heap gets MiB flags",
 			body: "brokers:\n  resources: {limits: {memory: 1536Mi}}\n  jvm: {heap: 512Mi}\n",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
-			want: "-Xms512m -Xmx512m -Xmn256m -XX:MaxDirectMemorySize=384m",
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
+			env:  "JAVA_OPT_EXT", other: "JAVA_OPTS",
+			want: "-Xms512m -Xmx512m -Xmn256m -XX:MaxDirectMemorySize=192m" + gcLog,
+		},
+		{
+			name: "a 128Gi broker: heap capped at 16g, direct memory at 8g",
+			body: "brokers:\n  resources: {limits: {memory: 128Gi}}\n",
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
+			env:  "JAVA_OPT_EXT", other: "JAVA_OPTS",
+			want: "-Xms16g -Xmx16g -Xmn8g -XX:MaxDirectMemorySize=8g" + gcLog,
 		},
 		{
 			name: "given sizes and options, options last",
 			body: "brokers:\n  resources: {limits: {memory: 16Gi}}\n  jvm: {heap: 8Gi, directMemory: 4Gi, options: [-XX:+UseG1GC, -Xss512k]}\n",
-			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Members[0].Pod },
-			want: "-Xms8g -Xmx8g -Xmn4g -XX:MaxDirectMemorySize=4g -XX:+UseG1GC -Xss512k",
+			pick: func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod },
+			env:  "JAVA_OPT_EXT", other: "JAVA_OPTS",
+			want: "-Xms8g -Xmx8g -Xmn4g -XX:MaxDirectMemorySize=4g" + gcLog + " -XX:+UseG1GC -Xss512k",
 		},
 		{
 			name: "a name server has no direct memory",
 			pick: func(p *plan.Plan) plan.Pod { return p.NameServer.Pod },
-			want: "-Xms512m -Xmx512m -Xmn256m",
+			env:  "JAVA_OPT_EXT", other: "JAVA_OPTS",
+			want: "-Xms512m -Xmx512m -Xmn256m" + gcLog,
 		},
 		{
-			name: "the console gets the name servers and its port after the heap",
+			name: "the console: heap, then the dashboard's properties; no GC log flags",
 			pick: func(p *plan.Plan) plan.Pod { return p.Console.Pod },
-			want: "-Xms256m -Xmx256m -Xmn128m -Drocketmq.namesrv.addr=rmq-namesrv-0.rmq-namesrv-headless.mq.svc.cluster.local:9876 -Dserver.port=8080 -Drocketmq.config.dataPath=/tmp/rocketmq-console/data",
+			env:  "JAVA_OPTS", other: "JAVA_OPT_EXT",
+			want: "-Xms256m -Xmx256m -Xmn128m -Duser.home=/tmp -Djava.io.tmpdir=/tmp" +
+				" -Drocketmq.config.namesrvAddrs=rmq-namesrv-0.rmq-namesrv-headless.mq.svc.cluster.local:9876" +
+				" -Drocketmq.config.dataPath=/tmp/rocketmq-console/data -Dserver.port=8080 -Dmanagement.endpoint.health.probes.enabled=true",
+		},
+		{
+			name: "the console's own options come before the dashboard's properties, which win",
+			body: "console:\n  jvm: {options: [-XX:+UseSerialGC, -Dserver.port=9999]}\n",
+			pick: func(p *plan.Plan) plan.Pod { return p.Console.Pod },
+			env:  "JAVA_OPTS", other: "JAVA_OPT_EXT",
+			want: "-Xms256m -Xmx256m -Xmn128m -XX:+UseSerialGC -Dserver.port=9999 -Duser.home=/tmp -Djava.io.tmpdir=/tmp" +
+				" -Drocketmq.config.namesrvAddrs=rmq-namesrv-0.rmq-namesrv-headless.mq.svc.cluster.local:9876" +
+				" -Drocketmq.config.dataPath=/tmp/rocketmq-console/data -Dserver.port=8080 -Dmanagement.endpoint.health.probes.enabled=true",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, tc.pick(build(t, "5.3.3", tc.body)).JavaOptions)
+			env := envOf(t, tc.pick(build(t, "5.3.3", tc.body)).Container)
+			require.Contains(t, env, tc.env)
+			assert.Equal(t, tc.want, env[tc.env].Value)
+			assert.Nil(t, env[tc.env].ValueFrom)
+			assert.NotContains(t, env, tc.other)
 		})
 	}
 }
@@ -405,36 +572,46 @@ func checksum(text string) string {
 }
 
 func TestChecksum(t *testing.T) {
-	const base = "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48}\n"
+	const base = "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48}\n  groups: [{name: a}, {name: b}]\n"
 	basePlan := build(t, "5.3.3", base)
-	baseMaster := member(t, basePlan, "broker-0", 0)
-	assert.Equal(t, checksum(baseMaster.Config), baseMaster.Pod.Annotations[plan.AnnotationChecksum], "the checksum is of the pod's own config file")
-	assert.Equal(t, checksum(basePlan.NameServer.Config), basePlan.NameServer.Pod.Annotations[plan.AnnotationChecksum])
+	sum := func(p *plan.Plan, g string) string { return group(t, p, g).Pod.Annotations[plan.AnnotationChecksum] }
+	assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, sum(basePlan, "a"))
+	assert.NotEqual(t, sum(basePlan, "a"), sum(basePlan, "b"), "the groups' files differ in brokerName")
+	assert.Equal(t, checksum(basePlan.NameServer.Config), basePlan.NameServer.Pod.Annotations[plan.AnnotationChecksum], "the name servers' is of their file")
 	assert.NotContains(t, basePlan.Console.Pod.Annotations, plan.AnnotationChecksum, "the console has no config file")
-	assert.NotEqual(t, baseMaster.Pod.Annotations[plan.AnnotationChecksum], member(t, basePlan, "broker-0", 1).Pod.Annotations[plan.AnnotationChecksum],
-		"master and slave differ in brokerId and role")
 
 	tests := []struct {
 		name    string
 		body    string
-		changes bool
+		changes map[string]bool // by group
 	}{
-		{name: "same spec", body: base, changes: false},
-		{name: "a setting changes", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 72}\n", changes: true},
-		{name: "a setting is added", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48, deleteWhen: \"04\"}\n", changes: true},
-		{name: "name servers are added, so namesrvAddr changes", body: base + "nameServer: {replicas: 2}\n", changes: true},
-		{name: "replication changes the role", body: "brokers:\n  slaves: 1\n  replication: SYNC\n  config: {fileReservedTime: 48}\n", changes: true},
-		{name: "resources do not touch the file", body: base + "  resources: {limits: {memory: 4Gi}}\n", changes: false},
-		{name: "placement does not touch the file", body: base + "  placement: {spreadMembers: preferred}\n", changes: false},
-		{name: "the console does not touch the file", body: base + "console: {enabled: false}\n", changes: false},
+		{name: "same spec", body: base, changes: map[string]bool{"a": false, "b": false}},
+		{name: "a shared setting changes", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 72}\n  groups: [{name: a}, {name: b}]\n",
+			changes: map[string]bool{"a": true, "b": true}},
+		{name: "a shared setting is added", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48, deleteWhen: \"04\"}\n  groups: [{name: a}, {name: b}]\n",
+			changes: map[string]bool{"a": true, "b": true}},
+		{name: "one group's own setting", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48}\n  groups: [{name: a}, {name: b, config: {deleteWhen: \"04\"}}]\n",
+			changes: map[string]bool{"a": false, "b": true}},
+		{name: "a group's own setting that repeats the shared one", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48}\n  groups: [{name: a, config: {fileReservedTime: 48}}, {name: b}]\n",
+			changes: map[string]bool{"a": false, "b": false}},
+		{name: "a slave is added: the group's ConfigMap gets a file", body: "brokers:\n  slaves: 1\n  config: {fileReservedTime: 48}\n  groups: [{name: a, slaves: 2}, {name: b}]\n",
+			changes: map[string]bool{"a": true, "b": false}},
+		{name: "name servers are added, so namesrvAddr changes", body: base + "nameServer: {replicas: 2}\n", changes: map[string]bool{"a": true, "b": true}},
+		{name: "replication changes the masters' role", body: base + "  replication: SYNC\n", changes: map[string]bool{"a": true, "b": true}},
+		{name: "resources do not touch the files", body: base + "  resources: {limits: {memory: 4Gi}}\n", changes: map[string]bool{"a": false, "b": false}},
+		{name: "placement does not touch the files", body: base + "  placement: {spreadMembers: preferred}\n", changes: map[string]bool{"a": false, "b": false}},
+		{name: "the console does not touch the files", body: base + "console: {enabled: false}\n", changes: map[string]bool{"a": false, "b": false}},
+		{name: "network policies do not touch the files", body: base + "networkPolicy: {enabled: false}\n", changes: map[string]bool{"a": false, "b": false}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := member(t, build(t, "5.3.3", tc.body), "broker-0", 0)
-			if tc.changes {
-				assert.NotEqual(t, baseMaster.Pod.Annotations[plan.AnnotationChecksum], m.Pod.Annotations[plan.AnnotationChecksum])
-			} else {
-				assert.Equal(t, baseMaster.Pod.Annotations[plan.AnnotationChecksum], m.Pod.Annotations[plan.AnnotationChecksum])
+			p := build(t, "5.3.3", tc.body)
+			for g, changes := range tc.changes {
+				if changes {
+					assert.NotEqual(t, sum(basePlan, g), sum(p, g), "group %s", g)
+				} else {
+					assert.Equal(t, sum(basePlan, g), sum(p, g), "group %s", g)
+				}
 			}
 		})
 	}
@@ -443,45 +620,38 @@ func TestChecksum(t *testing.T) {
 func TestVolumes(t *testing.T) {
 	ssd := "fast-ssd"
 	tests := []struct {
-		name   string
-		body   string
-		pick   func(p *plan.Plan) plan.Volume
-		want   plan.Volume
-		member string
+		name string
+		body string
+		pick func(p *plan.Plan) plan.Volume
+		want plan.Volume
 	}{
 		{
 			name: "broker claim by default",
-			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Members[0].Volume },
+			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Volume },
 			want: plan.Volume{Name: "store", Mode: "persistentVolumeClaim", MountPath: "/home/rocketmq/store", Size: "8Gi", AccessModes: []string{"ReadWriteOnce"}},
 		},
 		{
 			name: "broker claim with a class",
 			body: "brokers:\n  storage: {size: 200Gi, storageClass: fast-ssd, accessModes: [ReadWriteOncePod]}\n",
-			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Members[0].Volume },
+			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Volume },
 			want: plan.Volume{Name: "store", Mode: "persistentVolumeClaim", MountPath: "/home/rocketmq/store", Size: "200Gi", StorageClass: &ssd, AccessModes: []string{"ReadWriteOncePod"}},
 		},
 		{
-			name: "hostPath: a folder per member, trailing slash dropped",
+			name: "hostPath: a folder per group, trailing slash dropped",
 			body: "brokers:\n  slaves: 1\n  storage: {mode: hostPath, path: /data/rocketmq/}\n",
-			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Members[1].Volume },
-			want: plan.Volume{Name: "store", Mode: "hostPath", MountPath: "/home/rocketmq/store", HostPath: "/data/rocketmq/rmq-broker-0-slave-1"},
-		},
-		{
-			name: "hostPath for the master",
-			body: "brokers:\n  slaves: 1\n  storage: {mode: hostPath, path: /data}\n",
-			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Members[0].Volume },
-			want: plan.Volume{Name: "store", Mode: "hostPath", MountPath: "/home/rocketmq/store", HostPath: "/data/rmq-broker-0-master"},
+			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Volume },
+			want: plan.Volume{Name: "store", Mode: "hostPath", MountPath: "/home/rocketmq/store", HostPath: "/data/rocketmq/rmq-broker-0"},
 		},
 		{
 			name: "emptyDir with a size limit in memory",
 			body: "brokers:\n  storage: {mode: emptyDir, size: 4096Mi, medium: Memory}\n",
-			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Members[0].Volume },
+			pick: func(p *plan.Plan) plan.Volume { return p.Brokers.Groups[0].Volume },
 			want: plan.Volume{Name: "store", Mode: "emptyDir", MountPath: "/home/rocketmq/store", Size: "4Gi", Medium: "Memory"},
 		},
 		{
-			name: "name servers: emptyDir without a limit",
+			name: "name servers: an emptyDir with the default limit",
 			pick: func(p *plan.Plan) plan.Volume { return p.NameServer.Volume },
-			want: plan.Volume{Name: "data", Mode: "emptyDir", MountPath: "/home/rocketmq/namesrv"},
+			want: plan.Volume{Name: "data", Mode: "emptyDir", MountPath: "/home/rocketmq/namesrv", Size: "1Gi"},
 		},
 	}
 	for _, tc := range tests {
@@ -490,16 +660,63 @@ func TestVolumes(t *testing.T) {
 		})
 	}
 
-	t.Run("every broker member has its own hostPath folder", func(t *testing.T) {
-		p := build(t, "5.3.3", "brokers:\n  groups: 2\n  slaves: 2\n  storage: {mode: hostPath, path: /data}\n")
+	t.Run("every broker group has its own hostPath folder", func(t *testing.T) {
+		p := build(t, "5.3.3", "brokers:\n  groups: 3\n  slaves: 2\n  storage: {mode: hostPath, path: /data}\n")
 		seen := map[string]bool{}
 		for _, g := range p.Brokers.Groups {
-			for _, m := range g.Members {
-				assert.False(t, seen[m.Volume.HostPath], "%s shared", m.Volume.HostPath)
-				seen[m.Volume.HostPath] = true
-			}
+			assert.False(t, seen[g.Volume.HostPath], "%s shared", g.Volume.HostPath)
+			seen[g.Volume.HostPath] = true
 		}
-		assert.Len(t, seen, 6)
+		assert.Len(t, seen, 3)
+	})
+
+	// Members of a group are pods of one StatefulSet: each mounts its own sub-folder, named after the
+	// pod, in the store and in the init container that gives it to the rocketmq user.
+	for _, tc := range []struct {
+		name string
+		body string
+		pick func(p *plan.Plan) plan.Pod
+	}{
+		{"broker members", "brokers:\n  slaves: 1\n  storage: {mode: hostPath, path: /data}\n", func(p *plan.Plan) plan.Pod { return p.Brokers.Groups[0].Pod }},
+		{"name servers", "nameServer:\n  replicas: 2\n  storage: {mode: hostPath, path: /data}\n", func(p *plan.Plan) plan.Pod { return p.NameServer.Pod }},
+	} {
+		t.Run(tc.name+" get a hostPath sub-folder per pod", func(t *testing.T) {
+			pod := tc.pick(build(t, "5.3.3", tc.body))
+			inits := decode[[]corev1.Container](t, pod.InitContainers)
+			require.Len(t, inits, 1)
+			containers := []corev1.Container{inits[0], {
+				Env:          decode[[]corev1.EnvVar](t, pod.Container.Env),
+				VolumeMounts: decode[[]corev1.VolumeMount](t, pod.Container.VolumeMounts),
+			}}
+			for _, c := range containers {
+				var store *corev1.VolumeMount
+				for i, m := range c.VolumeMounts {
+					if m.Name == "store" || m.Name == "data" {
+						store = &c.VolumeMounts[i]
+					}
+				}
+				require.NotNil(t, store, "%s mounts the hostPath volume", c.Name)
+				assert.Equal(t, "$(POD_NAME)", store.SubPathExpr)
+				var podName bool
+				for _, e := range c.Env {
+					podName = podName || (e.Name == "POD_NAME" && e.ValueFrom != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.name")
+				}
+				assert.True(t, podName, "%s gets POD_NAME from the downward API", c.Name)
+			}
+		})
+	}
+
+	t.Run("a disk-backed emptyDir store counts towards ephemeral storage", func(t *testing.T) {
+		small := build(t, "5.3.3", "brokers:\n  storage: {mode: emptyDir, size: 4Gi}\n").Brokers.Groups[0].Pod.Container.Resources
+		big := build(t, "5.3.3", "brokers:\n  storage: {mode: emptyDir, size: 100Gi}\n").Brokers.Groups[0].Pod.Container.Resources
+		for _, section := range []map[string]string{small.Limits, big.Limits, small.Requests, big.Requests} {
+			require.Contains(t, section, "ephemeral-storage")
+		}
+		diff := resource.MustParse(big.Limits["ephemeral-storage"])
+		diff.Sub(resource.MustParse(small.Limits["ephemeral-storage"]))
+		assert.Equal(t, "96Gi", diff.String(), "the limit grows with the store")
+		memory := build(t, "5.3.3", "brokers:\n  storage: {mode: emptyDir, medium: Memory, size: 4Gi}\n").Brokers.Groups[0].Pod.Container.Resources
+		assert.Equal(t, "31232Mi", memory.Limits["ephemeral-storage"], "a memory-backed store is charged to memory, not disk")
 	})
 }
 
@@ -518,19 +735,27 @@ func TestConsole(t *testing.T) {
 		assert.Equal(t, plan.ConsoleService{Name: "rmq-console", Type: "NodePort", Port: 80, NodePort: 30080}, p.Console.Service)
 		assert.Equal(t, 2, p.Console.Replicas)
 		assert.Equal(t, 8080, p.Console.Port, "the container port stays the dashboard's")
-		assert.Equal(t, "apacherocketmq/rocketmq-dashboard:2.0.0", p.Console.Pod.Image)
+		assert.Equal(t, "2.0.0", p.Console.Version)
+		assert.Equal(t, "apacherocketmq/rocketmq-dashboard:2.0.0", p.Console.Pod.Container.Image)
+		assert.Equal(t, "console", p.Console.Pod.Container.Name)
+		assert.Equal(t, 30, p.Console.Pod.TerminationGrace)
+		assert.Equal(t, []string{"/bin/sh", "-c", "exec java $JAVA_OPTS -jar /rocketmq-dashboard.jar"}, p.Console.Pod.Container.Command,
+			"exec makes java PID 1, so it gets SIGTERM")
 	})
 }
 
 func TestPod(t *testing.T) {
 	digest := "sha256:" + strings.Repeat("ab", 32)
 	p := build(t, "4.9.8", "images:\n  pullSecrets: [reg-a, reg-b]\n  broker: {tag: \""+digest+"\", pullPolicy: Always}\n  nameServer: {repository: registry.example.com/rocketmq}\n")
-	m := member(t, p, "broker-0", 0)
-	assert.Equal(t, "apache/rocketmq@"+digest, m.Pod.Image, "a digest is joined with @")
-	assert.Equal(t, "Always", m.Pod.PullPolicy)
-	assert.Equal(t, "registry.example.com/rocketmq:4.9.8", p.NameServer.Pod.Image)
+	g := group(t, p, "broker-0")
+	assert.Equal(t, "apache/rocketmq@"+digest, g.Pod.Container.Image, "a digest is joined with @")
+	assert.Equal(t, "Always", g.Pod.Container.PullPolicy)
+	assert.Equal(t, "registry.example.com/rocketmq:4.9.8", p.NameServer.Pod.Container.Image)
+	assert.Equal(t, "IfNotPresent", p.NameServer.Pod.Container.PullPolicy)
 	assert.Equal(t, []string{"reg-a", "reg-b"}, p.NameServer.Pod.PullSecrets)
-	assert.Equal(t, map[string]string{}, m.Pod.NodeSelector, "an empty map, not null, for the blueprints")
+	assert.Equal(t, []string{"reg-a", "reg-b"}, g.Pod.PullSecrets)
+	assert.Equal(t, map[string]string{}, g.Pod.NodeSelector, "an empty map, not null, for the blueprints")
+	assert.JSONEq(t, "[]", string(g.Pod.InitContainers), "an empty list, not null, for the blueprints")
 
 	want := map[string]string{"team": "platform", plan.LabelName: "rocketmq", plan.LabelInstance: "rmq", plan.LabelManagedBy: "rocketops", plan.LabelVersion: "4.9.8"}
 	assert.Equal(t, want, p.Labels)
@@ -564,7 +789,9 @@ spec:
 		"rmq-namesrv-1.rmq-namesrv-headless.mq-prod.svc.cluster.local:9876",
 	}, p.NameServer.Addresses)
 	require.Len(t, p.Brokers.Groups, 2)
-	assert.Equal(t, "rmq-b-master-0.rmq-broker-headless.mq-prod.svc.cluster.local", p.Brokers.Groups[1].Members[0].Address)
+	assert.Equal(t, "rmq-b", p.Brokers.Groups[1].StatefulSet)
+	assert.Equal(t, "rmq-b-0.rmq-broker-headless.mq-prod.svc.cluster.local", p.Brokers.Groups[1].Members[0].Address)
+	assert.Equal(t, "namesrvAddr="+strings.Join(p.NameServer.Addresses, ";")+"\n", lineOf(brokerFile(t, p, "b", 0), "namesrvAddr="))
 
 	base, err := plan.Build(validate.BaseName, res.Base)
 	require.NoError(t, err)
@@ -597,6 +824,6 @@ func TestNonASCIIValuesAreEscaped(t *testing.T) {
 	// BrokerStartup reads broker.conf with Properties.load(InputStream), which decodes ISO 8859-1:
 	// UTF-8 bytes of other characters arrive garbled unless written as \uXXXX escapes.
 
-	m := member(t, build(t, "5.3.3", "brokers:\n  config: {msgTraceTopicName: \"主题\"}\n"), "broker-0", 0)
-	assert.Equal(t, "msgTraceTopicName=\\u4e3b\\u9898\n", lineOf(m.Config, "msgTraceTopicName="))
+	f := brokerFile(t, build(t, "5.3.3", "brokers:\n  config: {msgTraceTopicName: \"主题\"}\n"), "broker-0", 0)
+	assert.Equal(t, "msgTraceTopicName=\\u4e3b\\u9898\n", lineOf(f, "msgTraceTopicName="))
 }

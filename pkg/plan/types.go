@@ -18,22 +18,40 @@ type Plan struct {
 	NameServer  NameServer        `json:"nameServer" doc:"The name-server StatefulSet and its Services."`
 	Brokers     Brokers           `json:"brokers" doc:"The broker groups and their members."`
 	Console     *Console          `json:"console,omitempty" doc:"The console; absent when disabled."`
+	// NetworkPolicies is empty when the spec turns them off.
+	NetworkPolicies []NetworkPolicy `json:"networkPolicies" doc:"One NetworkPolicy per component; empty when spec.networkPolicy.enabled is false."`
 }
 
-// Pod is what every workload's pods share.
+// Pod is what every workload's pods share: where they run, and everything about their container.
 type Pod struct {
-	Image            string            `json:"image" doc:"Container image."`
-	PullPolicy       string            `json:"pullPolicy" doc:"Image pull policy." enum:"Always,IfNotPresent,Never"`
 	PullSecrets      []string          `json:"pullSecrets" doc:"Names of image pull Secrets."`
-	Resources        Resources         `json:"resources" doc:"Container resources, canonical quantities."`
-	JavaOptions      string            `json:"javaOptions" doc:"JVM flags, space-separated."`
 	NodeSelector     map[string]string `json:"nodeSelector" doc:"Node labels the pods require."`
 	Tolerations      json.RawMessage   `json:"tolerations" doc:"Kubernetes tolerations." schema:"array"`
 	Affinity         json.RawMessage   `json:"affinity" doc:"Kubernetes affinity, anti-affinity between members included." schema:"object"`
 	SelectorLabels   map[string]string `json:"selectorLabels" doc:"Labels that select the pods (immutable once deployed)."`
 	Labels           map[string]string `json:"labels" doc:"Pod labels."`
 	Annotations      map[string]string `json:"annotations" doc:"Pod annotations: the configuration checksum that rolls pods on change."`
-	TerminationGrace int               `json:"terminationGracePeriodSeconds" doc:"Seconds a pod gets to shut down." min:"0"`
+	TerminationGrace int               `json:"terminationGracePeriodSeconds" doc:"Seconds a pod gets to shut down: the process's real shutdown time, with margin." min:"1"`
+	SecurityContext  json.RawMessage   `json:"securityContext" doc:"Pod security context (Pod Security Standard restricted)." schema:"object"`
+	Volumes          json.RawMessage   `json:"volumes" doc:"Pod volumes; a persistentVolumeClaim store comes from the claim template instead." schema:"array"`
+	InitContainers   json.RawMessage   `json:"initContainers" doc:"Init containers (hostPath ownership); empty for most pods." schema:"array"`
+	Container        Container         `json:"container" doc:"The pod's one container."`
+}
+
+// Container is a pod's main container, every field resolved.
+type Container struct {
+	Name            string          `json:"name" doc:"Container name."`
+	Image           string          `json:"image" doc:"Container image."`
+	PullPolicy      string          `json:"pullPolicy" doc:"Image pull policy." enum:"Always,IfNotPresent,Never"`
+	Command         []string        `json:"command" doc:"Command: a shell that stays PID 1, passes SIGTERM on to java and waits for its shutdown."`
+	Env             json.RawMessage `json:"env" doc:"Environment variables, JVM flags included." schema:"array"`
+	Ports           json.RawMessage `json:"ports" doc:"Container ports." schema:"array"`
+	Resources       Resources       `json:"resources" doc:"Container resources, canonical quantities, ephemeral storage included."`
+	SecurityContext json.RawMessage `json:"securityContext" doc:"Container security context: read-only root, no privileges." schema:"object"`
+	VolumeMounts    json.RawMessage `json:"volumeMounts" doc:"Volume mounts: configuration, data, logs and scratch folders." schema:"array"`
+	StartupProbe    json.RawMessage `json:"startupProbe" doc:"Startup probe." schema:"object"`
+	ReadinessProbe  json.RawMessage `json:"readinessProbe" doc:"Readiness probe." schema:"object"`
+	LivenessProbe   json.RawMessage `json:"livenessProbe" doc:"Liveness probe." schema:"object"`
 }
 
 // Resources are canonical Kubernetes quantities.
@@ -65,8 +83,10 @@ type NameServer struct {
 	ConfigFile      string   `json:"configFile" doc:"Configuration file name."`
 	Config          string   `json:"config" doc:"Configuration file text (Java properties)."`
 	Addresses       []string `json:"addresses" doc:"host:port of every name server, by stable DNS name."`
-	Volume          Volume   `json:"volume" doc:"Where the name servers keep kvConfig.json."`
-	Pod             Pod      `json:"pod" doc:"Pod settings."`
+	// Annotations name the kube-score checks the StatefulSet fails on purpose (see the README).
+	Annotations map[string]string `json:"annotations" doc:"Annotations of the StatefulSet."`
+	Volume      Volume            `json:"volume" doc:"Where the name servers keep kvConfig.json."`
+	Pod         Pod               `json:"pod" doc:"Pod settings."`
 }
 
 // Brokers are the broker groups.
@@ -84,25 +104,36 @@ type Ports struct {
 	HA     int `json:"ha" doc:"HA port (listenPort + 1)." min:"1" max:"65535"`
 }
 
-// Group is one brokerName: a master and its slaves.
+// Group is one brokerName: a master and its slaves, one StatefulSet whose pod ordinal is the brokerId,
+// so a rolling update replaces one member at a time, slaves (highest ordinal) first and the master last.
 type Group struct {
 	Name           string            `json:"name" doc:"brokerName of the group."`
+	StatefulSet    string            `json:"statefulSet" doc:"StatefulSet name; pod <statefulSet>-<brokerId> is one member."`
 	PDB            string            `json:"pdb" doc:"PodDisruptionBudget name."`
+	ConfigMap      string            `json:"configMap" doc:"ConfigMap holding one broker-<brokerId>.conf per member."`
+	Replicas       int               `json:"replicas" doc:"Members: the master and its slaves." min:"1"`
 	SelectorLabels map[string]string `json:"selectorLabels" doc:"Labels that select every member of the group."`
+	Files          map[string]string `json:"files" doc:"broker-<brokerId>.conf of every member; brokerIP1 and brokerIP2 are appended at start."`
 	Members        []Member          `json:"members" doc:"Master first, then slaves."`
+	Volume         Volume            `json:"volume" doc:"Each member's store."`
+	Pod            Pod               `json:"pod" doc:"Pod settings."`
 }
 
-// Member is one broker process: its own StatefulSet of one pod, ConfigMap and volume.
+// Member is one broker process: one pod of its group's StatefulSet.
 type Member struct {
-	Name       string `json:"name" doc:"StatefulSet name."`
-	Role       string `json:"role" doc:"master or slave." enum:"master,slave"`
-	BrokerID   int    `json:"brokerId" doc:"brokerId: 0 for the master." min:"0"`
-	ConfigMap  string `json:"configMap" doc:"ConfigMap holding broker.conf."`
-	ConfigFile string `json:"configFile" doc:"Configuration file name."`
-	Config     string `json:"config" doc:"broker.conf text; brokerIP1 and brokerIP2 are appended at start."`
-	Address    string `json:"address" doc:"Stable DNS name of the member's pod."`
-	Volume     Volume `json:"volume" doc:"The member's store."`
-	Pod        Pod    `json:"pod" doc:"Pod settings."`
+	Pod      string `json:"pod" doc:"Pod name."`
+	Role     string `json:"role" doc:"master or slave." enum:"master,slave"`
+	BrokerID int    `json:"brokerId" doc:"brokerId, the pod's ordinal: 0 for the master." min:"0"`
+	Address  string `json:"address" doc:"Stable DNS name of the member's pod."`
+}
+
+// NetworkPolicy admits the traffic one component needs and nothing else.
+type NetworkPolicy struct {
+	Name        string            `json:"name" doc:"NetworkPolicy name."`
+	Component   string            `json:"component" doc:"Component whose pods it selects." enum:"namesrv,broker,console"`
+	PodSelector map[string]string `json:"podSelector" doc:"Labels of the pods it applies to."`
+	Ingress     json.RawMessage   `json:"ingress" doc:"Ingress rules." schema:"array"`
+	Egress      json.RawMessage   `json:"egress" doc:"Egress rules." schema:"array"`
 }
 
 // Console is the dashboard Deployment and Service.
@@ -110,7 +141,8 @@ type Console struct {
 	Deployment string         `json:"deployment" doc:"Deployment name."`
 	Service    ConsoleService `json:"service" doc:"How the console is exposed."`
 	Replicas   int            `json:"replicas" doc:"Console replicas." min:"1"`
-	Port       int            `json:"port" doc:"Container port." min:"1" max:"65535"`
+	Version    string         `json:"version" doc:"rocketmq-dashboard version."`
+	Port       int            `json:"port" doc:"Container port: 8080 before dashboard 2.1.0, 8082 from 2.1.0." min:"1" max:"65535"`
 	Pod        Pod            `json:"pod" doc:"Pod settings."`
 }
 

@@ -2,6 +2,8 @@ package render_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -160,21 +162,34 @@ func TestRenderObjects(t *testing.T) {
 		{
 			name: "the defaults",
 			want: []string{
-				"ConfigMap/mq/rmq-broker-0-master-config", "ConfigMap/mq/rmq-namesrv-config",
+				"ConfigMap/mq/rmq-broker-0-config", "ConfigMap/mq/rmq-namesrv-config",
 				"Service/mq/rmq-broker-headless", "Service/mq/rmq-console", "Service/mq/rmq-namesrv", "Service/mq/rmq-namesrv-headless",
 				"Deployment/mq/rmq-console",
-				"StatefulSet/mq/rmq-broker-0-master", "StatefulSet/mq/rmq-namesrv",
+				"StatefulSet/mq/rmq-broker-0", "StatefulSet/mq/rmq-namesrv",
 				"PodDisruptionBudget/mq/rmq-broker-0", "PodDisruptionBudget/mq/rmq-console", "PodDisruptionBudget/mq/rmq-namesrv",
+				"NetworkPolicy/mq/rmq-broker", "NetworkPolicy/mq/rmq-console", "NetworkPolicy/mq/rmq-namesrv",
 			},
 		},
 		{
-			name: "no console, a group with a slave",
+			name: "no console, a group with a slave: still one ConfigMap and one StatefulSet per group",
 			body: "  brokers:\n    groups: [{name: a, slaves: 1}]\n  console: {enabled: false}\n",
 			want: []string{
-				"ConfigMap/mq/rmq-a-master-config", "ConfigMap/mq/rmq-a-slave-1-config", "ConfigMap/mq/rmq-namesrv-config",
+				"ConfigMap/mq/rmq-a-config", "ConfigMap/mq/rmq-namesrv-config",
 				"Service/mq/rmq-broker-headless", "Service/mq/rmq-namesrv", "Service/mq/rmq-namesrv-headless",
-				"StatefulSet/mq/rmq-a-master", "StatefulSet/mq/rmq-a-slave-1", "StatefulSet/mq/rmq-namesrv",
+				"StatefulSet/mq/rmq-a", "StatefulSet/mq/rmq-namesrv",
 				"PodDisruptionBudget/mq/rmq-a", "PodDisruptionBudget/mq/rmq-namesrv",
+				"NetworkPolicy/mq/rmq-broker", "NetworkPolicy/mq/rmq-namesrv",
+			},
+		},
+		{
+			name: "two groups with slaves, no network policies",
+			body: "  brokers:\n    groups: 2\n    slaves: 2\n  networkPolicy: {enabled: false}\n",
+			want: []string{
+				"ConfigMap/mq/rmq-broker-0-config", "ConfigMap/mq/rmq-broker-1-config", "ConfigMap/mq/rmq-namesrv-config",
+				"Service/mq/rmq-broker-headless", "Service/mq/rmq-console", "Service/mq/rmq-namesrv", "Service/mq/rmq-namesrv-headless",
+				"Deployment/mq/rmq-console",
+				"StatefulSet/mq/rmq-broker-0", "StatefulSet/mq/rmq-broker-1", "StatefulSet/mq/rmq-namesrv",
+				"PodDisruptionBudget/mq/rmq-broker-0", "PodDisruptionBudget/mq/rmq-broker-1", "PodDisruptionBudget/mq/rmq-console", "PodDisruptionBudget/mq/rmq-namesrv",
 			},
 		},
 	}
@@ -206,7 +221,7 @@ func podTemplates(t *testing.T, objs []render.Object) map[string]any {
 func TestRenderPodSecurity(t *testing.T) {
 	_, objs := renderSpec(t, "  brokers:\n    slaves: 1\n    storage: {mode: hostPath, path: /data}\n")
 	templates := podTemplates(t, objs)
-	require.Len(t, templates, 4, "name servers, master, slave, console")
+	require.Len(t, templates, 3, "name servers, the broker group, console")
 	for id, tpl := range templates {
 		t.Run(id, func(t *testing.T) {
 			sc := get(t, tpl, "spec", "securityContext").(map[string]any)
@@ -217,19 +232,30 @@ func TestRenderPodSecurity(t *testing.T) {
 			assert.Equal(t, map[string]any{"type": "RuntimeDefault"}, sc["seccompProfile"])
 			assert.Equal(t, false, get(t, tpl, "spec", "automountServiceAccountToken"))
 
-			for _, c := range get(t, tpl, "spec", "containers").([]any) {
+			containers := get(t, tpl, "spec", "containers").([]any)
+			require.Len(t, containers, 1)
+			for _, c := range containers {
 				csc := get(t, c, "securityContext").(map[string]any)
 				assert.Equal(t, false, csc["allowPrivilegeEscalation"])
+				assert.Equal(t, true, csc["readOnlyRootFilesystem"])
 				assert.Equal(t, []any{"ALL"}, get(t, csc, "capabilities", "drop"))
 				assert.Equal(t, true, csc["runAsNonRoot"])
 				assert.Equal(t, json.Number("3000"), csc["runAsUser"])
+				assert.NotEmpty(t, get(t, c, "resources", "requests", "ephemeral-storage"))
+				assert.NotEmpty(t, get(t, c, "resources", "limits", "ephemeral-storage"))
+				var names []any
+				for _, p := range get(t, c, "ports").([]any) {
+					names = append(names, get(t, p, "name"))
+				}
 				for _, probe := range []string{"startupProbe", "readinessProbe", "livenessProbe"} {
-					port := get(t, c, probe, "tcpSocket", "port")
-					assert.NotEmpty(t, port, "%s checks a port", probe)
-					var names []any
-					for _, p := range get(t, c, "ports").([]any) {
-						names = append(names, get(t, p, "name"))
+					pr := get(t, c, probe).(map[string]any)
+					var port any
+					if tcp, ok := pr["tcpSocket"]; ok {
+						port = get(t, tcp, "port")
+					} else {
+						port = get(t, pr, "httpGet", "port")
 					}
+					assert.NotEmpty(t, port, "%s checks a port", probe)
 					assert.Contains(t, names, port, "%s checks a declared port", probe)
 				}
 			}
@@ -239,51 +265,144 @@ func TestRenderPodSecurity(t *testing.T) {
 					assert.Equal(t, "volume-permissions", get(t, c, "name"))
 					assert.Equal(t, []any{"CHOWN"}, get(t, c, "securityContext", "capabilities", "add"))
 					assert.Equal(t, []any{"ALL"}, get(t, c, "securityContext", "capabilities", "drop"))
+					assert.Equal(t, true, get(t, c, "securityContext", "readOnlyRootFilesystem"))
 				}
 			}
 		})
 	}
 }
 
-func TestRenderBroker(t *testing.T) {
-	p, objs := renderSpec(t, "  brokers:\n    slaves: 1\n    config: {fileReservedTime: 48}\n")
+// jsonEq compares a rendered value with a plan's resolved field.
+func jsonEq(t *testing.T, want json.RawMessage, got any, msg string) {
+	t.Helper()
+	b, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(b), msg)
+}
+
+func TestRenderPlacesThePlansContainers(t *testing.T) {
+	p, objs := renderSpec(t, "  brokers:\n    groups: 2\n    slaves: 1\n    storage: {mode: hostPath, path: /data}\n  console: {version: 2.1.0}\n")
 	ids := byID(objs)
-	m := p.Brokers.Groups[0].Members[1]
-	sts, ok := ids["StatefulSet/mq/"+m.Name]
+	pods := map[string]plan.Pod{
+		"StatefulSet/mq/" + p.NameServer.StatefulSet: p.NameServer.Pod,
+		"Deployment/mq/" + p.Console.Deployment:      p.Console.Pod,
+	}
+	for _, g := range p.Brokers.Groups {
+		pods["StatefulSet/mq/"+g.StatefulSet] = g.Pod
+	}
+	require.Len(t, podTemplates(t, objs), len(pods))
+	for id, pod := range pods {
+		t.Run(id, func(t *testing.T) {
+			o, ok := ids[id]
+			require.True(t, ok)
+			spec := get(t, o.Value, "spec", "template", "spec")
+			jsonEq(t, pod.SecurityContext, get(t, spec, "securityContext"), "pod securityContext")
+			jsonEq(t, pod.Volumes, get(t, spec, "volumes"), "volumes")
+			if inits, ok := spec.(map[string]any)["initContainers"]; ok {
+				jsonEq(t, pod.InitContainers, inits, "initContainers")
+			} else {
+				assert.JSONEq(t, "[]", string(pod.InitContainers))
+			}
+			assert.Equal(t, json.Number(strconv.Itoa(pod.TerminationGrace)), get(t, spec, "terminationGracePeriodSeconds"))
+			c := pod.Container
+			rc := get(t, spec, "containers", 0)
+			assert.Equal(t, c.Name, get(t, rc, "name"))
+			assert.Equal(t, c.Image, get(t, rc, "image"))
+			assert.Equal(t, c.PullPolicy, get(t, rc, "imagePullPolicy"))
+			jsonEq(t, mustJSON(t, c.Command), get(t, rc, "command"), "command")
+			jsonEq(t, c.Env, get(t, rc, "env"), "env")
+			jsonEq(t, c.Ports, get(t, rc, "ports"), "ports")
+			jsonEq(t, mustJSON(t, c.Resources), get(t, rc, "resources"), "resources")
+			jsonEq(t, c.SecurityContext, get(t, rc, "securityContext"), "container securityContext")
+			jsonEq(t, c.VolumeMounts, get(t, rc, "volumeMounts"), "volumeMounts")
+			jsonEq(t, c.StartupProbe, get(t, rc, "startupProbe"), "startupProbe")
+			jsonEq(t, c.ReadinessProbe, get(t, rc, "readinessProbe"), "readinessProbe")
+			jsonEq(t, c.LivenessProbe, get(t, rc, "livenessProbe"), "livenessProbe")
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+// env returns a rendered container's environment by name.
+func env(t *testing.T, c any) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	for _, e := range get(t, c, "env").([]any) {
+		out[get(t, e, "name").(string)] = e
+	}
+	return out
+}
+
+// planEnv returns the value of one of a plan container's variables.
+func planEnv(t *testing.T, c plan.Container, name string) string {
+	t.Helper()
+	var vars []struct{ Name, Value string }
+	require.NoError(t, json.Unmarshal(c.Env, &vars))
+	for _, v := range vars {
+		if v.Name == name {
+			return v.Value
+		}
+	}
+	t.Fatalf("no %s", name)
+	return ""
+}
+
+func TestRenderBroker(t *testing.T) {
+	p, objs := renderSpec(t, "  brokers:\n    slaves: 2\n    config: {fileReservedTime: 48}\n")
+	ids := byID(objs)
+	g := p.Brokers.Groups[0]
+	sts, ok := ids["StatefulSet/mq/"+g.StatefulSet]
 	require.True(t, ok)
 	tpl := get(t, sts.Value, "spec", "template")
 
-	assert.Equal(t, m.Pod.Annotations[plan.AnnotationChecksum], get(t, tpl, "metadata", "annotations", plan.AnnotationChecksum))
-	assert.True(t, strings.HasPrefix(m.Pod.Annotations[plan.AnnotationChecksum], "sha256:"))
-	assert.Equal(t, "slave", get(t, tpl, "metadata", "labels", plan.LabelRole))
-	assert.Equal(t, json.Number("1"), get(t, sts.Value, "spec", "replicas"))
+	assert.Equal(t, g.Pod.Annotations[plan.AnnotationChecksum], get(t, tpl, "metadata", "annotations", plan.AnnotationChecksum))
+	assert.True(t, strings.HasPrefix(g.Pod.Annotations[plan.AnnotationChecksum], "sha256:"))
+	assert.Equal(t, g.Pod.Labels, toStrings(get(t, tpl, "metadata", "labels")))
+	assert.Equal(t, json.Number("3"), get(t, sts.Value, "spec", "replicas"), "the master and two slaves")
 	assert.Equal(t, "rmq-broker-headless", get(t, sts.Value, "spec", "serviceName"))
 	assert.Equal(t, "broker-0", get(t, sts.Value, "metadata", "labels", plan.LabelGroup))
+	assert.Equal(t, g.SelectorLabels, toStrings(get(t, sts.Value, "spec", "selector", "matchLabels")))
+	assert.Equal(t, "RollingUpdate", get(t, sts.Value, "spec", "updateStrategy", "type"))
 
 	c := get(t, tpl, "spec", "containers", 0)
 	assert.Equal(t, "apache/rocketmq:5.3.3", get(t, c, "image"))
-	env := map[string]any{}
-	for _, e := range get(t, c, "env").([]any) {
-		env[get(t, e, "name").(string)] = e
-	}
-	assert.Equal(t, m.Pod.JavaOptions, get(t, env["JAVA_OPT_EXT"], "value"))
-	assert.Equal(t, "status.podIP", get(t, env["POD_IP"], "valueFrom", "fieldRef", "fieldPath"), "brokerIP1 comes from the pod IP")
+	vars := env(t, c)
+	assert.Equal(t, planEnv(t, g.Pod.Container, "JAVA_OPT_EXT"), get(t, vars["JAVA_OPT_EXT"], "value"))
+	assert.Equal(t, "status.podIP", get(t, vars["POD_IP"], "valueFrom", "fieldRef", "fieldPath"), "brokerIP1 comes from the pod IP")
+	assert.Equal(t, "metadata.name", get(t, vars["POD_NAME"], "valueFrom", "fieldRef", "fieldPath"), "the ordinal picks the file")
 	assert.Contains(t, get(t, c, "command", 2), "brokerIP1=")
+	assert.Contains(t, get(t, c, "command", 2), "/etc/rocketmq/broker-$id.conf")
 	assert.Equal(t, "2Gi", get(t, c, "resources", "limits", "memory"))
-	assert.Equal(t, "/home/rocketmq/store", get(t, c, "volumeMounts", 2, "mountPath"))
+	mounts := map[string]any{}
+	for _, m := range get(t, c, "volumeMounts").([]any) {
+		mounts[get(t, m, "name").(string)] = get(t, m, "mountPath")
+	}
+	assert.Equal(t, map[string]any{"config": "/etc/rocketmq", "store": "/home/rocketmq/store", "logs": "/home/rocketmq/logs", "tmp": "/tmp"}, mounts)
 
-	cm, ok := ids["ConfigMap/mq/"+m.ConfigMap]
+	cm, ok := ids["ConfigMap/mq/"+g.ConfigMap]
 	require.True(t, ok)
-	assert.Equal(t, m.Config, get(t, cm.Value, "data", "broker.conf"))
+	data := toStrings(get(t, cm.Value, "data"))
+	assert.Equal(t, g.Files, data)
+	assert.Len(t, data, 3, "broker-0.conf, broker-1.conf, broker-2.conf")
+	for _, m := range g.Members {
+		assert.Contains(t, data[plan.BrokerConfigFile(m.BrokerID)], fmt.Sprintf("\nbrokerId=%d\n", m.BrokerID))
+	}
+	assert.Equal(t, g.ConfigMap, get(t, tpl, "spec", "volumes", 0, "configMap", "name"))
 
 	claim := get(t, sts.Value, "spec", "volumeClaimTemplates", 0)
 	assert.Equal(t, "store", get(t, claim, "metadata", "name"))
 	assert.Equal(t, "8Gi", get(t, claim, "spec", "resources", "requests", "storage"))
-	assert.Equal(t, m.Pod.SelectorLabels, toStrings(get(t, claim, "metadata", "labels")))
+	assert.Equal(t, g.SelectorLabels, toStrings(get(t, claim, "metadata", "labels")))
 
-	pdb := ids["PodDisruptionBudget/mq/rmq-broker-0"]
+	pdb := ids["PodDisruptionBudget/mq/"+g.PDB]
 	assert.Equal(t, json.Number("1"), get(t, pdb.Value, "spec", "maxUnavailable"))
-	assert.Equal(t, p.Brokers.Groups[0].SelectorLabels, toStrings(get(t, pdb.Value, "spec", "selector", "matchLabels")))
+	assert.Equal(t, g.SelectorLabels, toStrings(get(t, pdb.Value, "spec", "selector", "matchLabels")))
 }
 
 func toStrings(v any) map[string]string {
@@ -304,16 +423,18 @@ func TestRenderVolumes(t *testing.T) {
 	}{
 		{name: "claim", hasClaim: true},
 		{name: "hostPath", body: "  brokers:\n    storage: {mode: hostPath, path: /data}\n", hasInit: true,
-			volume: map[string]any{"name": "store", "hostPath": map[string]any{"path": "/data/rmq-broker-0-master", "type": "DirectoryOrCreate"}}},
+			volume: map[string]any{"name": "store", "hostPath": map[string]any{"path": "/data/rmq-broker-0", "type": "DirectoryOrCreate"}}},
 		{name: "emptyDir in memory with a limit", body: "  brokers:\n    storage: {mode: emptyDir, size: 8Gi, medium: Memory}\n",
 			volume: map[string]any{"name": "store", "emptyDir": map[string]any{"medium": "Memory", "sizeLimit": "8Gi"}}},
-		{name: "emptyDir on disk without a limit", body: "  brokers:\n    storage: {mode: emptyDir}\n",
-			volume: map[string]any{"name": "store", "emptyDir": map[string]any{}}},
+		{name: "emptyDir on disk gets the default limit", body: "  brokers:\n    storage: {mode: emptyDir}\n",
+			volume: map[string]any{"name": "store", "emptyDir": map[string]any{"sizeLimit": "8Gi"}}},
+		{name: "emptyDir in memory without a limit", body: "  brokers:\n    storage: {mode: emptyDir, medium: Memory}\n",
+			volume: map[string]any{"name": "store", "emptyDir": map[string]any{"medium": "Memory"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, objs := renderSpec(t, tc.body)
-			sts := byID(objs)["StatefulSet/mq/rmq-broker-0-master"]
+			sts := byID(objs)["StatefulSet/mq/rmq-broker-0"]
 			spec := get(t, sts.Value, "spec").(map[string]any)
 			_, claim := spec["volumeClaimTemplates"]
 			assert.Equal(t, tc.hasClaim, claim)
@@ -336,26 +457,61 @@ func TestRenderVolumes(t *testing.T) {
 }
 
 func TestRenderConsoleAndNameServer(t *testing.T) {
-	p, objs := renderSpec(t, "  nameServer: {replicas: 3}\n  console:\n    service: {type: NodePort, port: 80, nodePort: 30080}\n")
+	tests := []struct {
+		name    string
+		version string
+		port    string
+	}{
+		{name: "dashboard 2.0.0", version: "2.0.0", port: "8080"},
+		{name: "dashboard 2.1.0", version: "2.1.0", port: "8082"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, objs := renderSpec(t, "  nameServer: {replicas: 3}\n  console:\n    version: "+tc.version+"\n    service: {type: NodePort, port: 80, nodePort: 30080}\n")
+			ids := byID(objs)
+
+			svc := ids["Service/mq/rmq-console"]
+			assert.Equal(t, "NodePort", get(t, svc.Value, "spec", "type"))
+			assert.Equal(t, json.Number("30080"), get(t, svc.Value, "spec", "ports", 0, "nodePort"))
+			assert.Equal(t, json.Number("80"), get(t, svc.Value, "spec", "ports", 0, "port"))
+			assert.Equal(t, "http", get(t, svc.Value, "spec", "ports", 0, "targetPort"), "the Service follows the container port by name")
+			dep := ids["Deployment/mq/rmq-console"]
+			c := get(t, dep.Value, "spec", "template", "spec", "containers", 0)
+			opts := get(t, env(t, c)["JAVA_OPTS"], "value")
+			assert.Equal(t, planEnv(t, p.Console.Pod.Container, "JAVA_OPTS"), opts)
+			assert.Contains(t, strings.Fields(opts.(string)), "-Dserver.port="+tc.port)
+			assert.Contains(t, strings.Fields(opts.(string)), "-Drocketmq.config.namesrvAddrs="+strings.Join(p.NameServer.Addresses, ";"))
+			assert.Equal(t, json.Number(tc.port), get(t, c, "ports", 0, "containerPort"))
+			assert.Equal(t, "apacherocketmq/rocketmq-dashboard:"+tc.version, get(t, c, "image"))
+
+			headless := ids["Service/mq/rmq-namesrv-headless"]
+			assert.Equal(t, "None", get(t, headless.Value, "spec", "clusterIP"))
+			assert.Equal(t, true, get(t, headless.Value, "spec", "publishNotReadyAddresses"), "stable DNS names exist before readiness")
+			ns := ids["StatefulSet/mq/rmq-namesrv"]
+			assert.Equal(t, json.Number("3"), get(t, ns.Value, "spec", "replicas"))
+			assert.Equal(t, "rmq-namesrv-headless", get(t, ns.Value, "spec", "serviceName"))
+			assert.Equal(t, p.NameServer.Pod.Annotations[plan.AnnotationChecksum], get(t, ns.Value, "spec", "template", "metadata", "annotations", plan.AnnotationChecksum))
+			assert.Equal(t, p.NameServer.Config, get(t, ids["ConfigMap/mq/rmq-namesrv-config"].Value, "data", "namesrv.conf"))
+		})
+	}
+}
+
+func TestRenderNetworkPolicies(t *testing.T) {
+	p, objs := renderSpec(t, "  brokers: {slaves: 1}\n")
 	ids := byID(objs)
-
-	svc := ids["Service/mq/rmq-console"]
-	assert.Equal(t, "NodePort", get(t, svc.Value, "spec", "type"))
-	assert.Equal(t, json.Number("30080"), get(t, svc.Value, "spec", "ports", 0, "nodePort"))
-	assert.Equal(t, json.Number("80"), get(t, svc.Value, "spec", "ports", 0, "port"))
-	dep := ids["Deployment/mq/rmq-console"]
-	c := get(t, dep.Value, "spec", "template", "spec", "containers", 0)
-	assert.Equal(t, p.Console.Pod.JavaOptions, get(t, c, "env", 0, "value"))
-	assert.Equal(t, json.Number("8080"), get(t, c, "ports", 0, "containerPort"))
-
-	headless := ids["Service/mq/rmq-namesrv-headless"]
-	assert.Equal(t, "None", get(t, headless.Value, "spec", "clusterIP"))
-	assert.Equal(t, true, get(t, headless.Value, "spec", "publishNotReadyAddresses"), "stable DNS names exist before readiness")
-	ns := ids["StatefulSet/mq/rmq-namesrv"]
-	assert.Equal(t, json.Number("3"), get(t, ns.Value, "spec", "replicas"))
-	assert.Equal(t, "rmq-namesrv-headless", get(t, ns.Value, "spec", "serviceName"))
-	assert.Equal(t, p.NameServer.Pod.Annotations[plan.AnnotationChecksum], get(t, ns.Value, "spec", "template", "metadata", "annotations", plan.AnnotationChecksum))
-	assert.Equal(t, p.NameServer.Config, get(t, ids["ConfigMap/mq/rmq-namesrv-config"].Value, "data", "namesrv.conf"))
+	require.Len(t, p.NetworkPolicies, 3)
+	for _, np := range p.NetworkPolicies {
+		t.Run(np.Name, func(t *testing.T) {
+			o, ok := ids["NetworkPolicy/mq/"+np.Name]
+			require.True(t, ok)
+			assert.Equal(t, "networking.k8s.io/v1", o.APIVersion)
+			assert.Equal(t, np.Component, o.Labels[plan.LabelComponent])
+			assert.Equal(t, np.PodSelector, toStrings(get(t, o.Value, "spec", "podSelector", "matchLabels")))
+			assert.Equal(t, []any{"Ingress", "Egress"}, get(t, o.Value, "spec", "policyTypes"), "both directions are closed but for the rules")
+			jsonEq(t, np.Ingress, get(t, o.Value, "spec", "ingress"), "ingress")
+			jsonEq(t, np.Egress, get(t, o.Value, "spec", "egress"), "egress")
+		})
+	}
 }
 
 func TestRenderIsDeterministic(t *testing.T) {

@@ -2,9 +2,10 @@ package spec
 
 // Default images.
 const (
-	RocketMQImage   = "apache/rocketmq"
-	ConsoleImage    = "apacherocketmq/rocketmq-dashboard"
-	ConsoleImageTag = "2.0.0"
+	RocketMQImage = "apache/rocketmq"
+	ConsoleImage  = "apacherocketmq/rocketmq-dashboard"
+	// ConsoleVersion is the dashboard version, and image tag, used when the spec names none.
+	ConsoleVersion = "2.0.0"
 )
 
 // Default fills every field the user left out with the value the schema documents, so that the
@@ -21,7 +22,14 @@ func (c *Cluster) Default() {
 	}
 	defaultImage(&s.Images.NameServer, RocketMQImage, s.Version)
 	defaultImage(&s.Images.Broker, RocketMQImage, s.Version)
-	defaultImage(&s.Images.Console, ConsoleImage, ConsoleImageTag)
+	if s.Console.Version == "" {
+		s.Console.Version = ConsoleVersion
+	}
+	defaultImage(&s.Images.Console, ConsoleImage, s.Console.Version)
+	if s.NetworkPolicy.Enabled == nil {
+		t := true
+		s.NetworkPolicy.Enabled = &t
+	}
 
 	ns := &s.NameServer
 	ns.Replicas = intOr(ns.Replicas, 1)
@@ -137,6 +145,11 @@ func defaultResources(r *Resources, cpu, memory string) {
 }
 
 func defaultStorage(st *Storage, size string) {
+	// A disk-backed emptyDir gets a size limit too: the pod's ephemeral-storage limit must cover it,
+	// or the kubelet would evict the pod as the store grows.
+	if st.Mode == "emptyDir" && st.Medium == "" && st.Size == "" {
+		st.Size = Quantity(size)
+	}
 	if st.Mode == "persistentVolumeClaim" {
 		if st.Size == "" {
 			st.Size = Quantity(size)

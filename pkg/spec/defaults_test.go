@@ -37,7 +37,7 @@ func TestDefaultMinimal(t *testing.T) {
 		{"name-server replicas", *s.NameServer.Replicas, 1},
 		{"name-server requests", q(s.NameServer.Resources.Requests), map[string]spec.Quantity{"cpu": "250m", "memory": "1Gi"}},
 		{"name-server limits", q(s.NameServer.Resources.Limits), map[string]spec.Quantity{"memory": "1Gi"}},
-		{"name-server storage", s.NameServer.Storage, spec.Storage{Mode: "emptyDir"}},
+		{"name-server storage", s.NameServer.Storage, spec.Storage{Mode: "emptyDir", Size: "1Gi"}},
 		{"name-server spread", s.NameServer.Placement.SpreadMembers, "preferred"},
 		{"cluster name", s.Brokers.ClusterName, "DefaultCluster"},
 		{"groups", s.Brokers.Groups, spec.Groups{Count: 1}},

@@ -41,6 +41,7 @@ type Spec struct {
 	NameServer    NameServer             `json:"nameServer,omitempty"`
 	Brokers       Brokers                `json:"brokers,omitempty"`
 	Console       Console                `json:"console,omitempty"`
+	NetworkPolicy NetworkPolicy          `json:"networkPolicy,omitempty"`
 	Environments  map[string]Environment `json:"environments,omitempty"`
 }
 
@@ -122,9 +123,15 @@ func (g Groups) MarshalJSON() ([]byte, error) {
 	return json.Marshal(g.Count)
 }
 
+// NetworkPolicy switches the generated NetworkPolicies.
+type NetworkPolicy struct {
+	Enabled *bool `json:"enabled,omitempty"`
+}
+
 // Console describes the RocketMQ dashboard.
 type Console struct {
 	Enabled   *bool          `json:"enabled,omitempty"`
+	Version   string         `json:"version,omitempty"`
 	Replicas  *int           `json:"replicas,omitempty"`
 	Service   ConsoleService `json:"service,omitempty"`
 	Resources Resources      `json:"resources,omitempty"`

@@ -16,6 +16,7 @@ import (
 	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/jvm"
 	"github.com/rocketops/rocketops/pkg/names"
+	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/spec"
 )
 
@@ -72,6 +73,12 @@ func (r *ruler) at(pointer string, key bool, hint, format string, args ...any) {
 	r.out = append(r.out, diag.Diagnostic{File: r.doc.File, Line: line, Col: col, Pointer: origin, Message: fmt.Sprintf(format, args...), Hint: hint})
 }
 
+// warn reports a finding that does not make the spec invalid.
+func (r *ruler) warn(pointer string, key bool, hint, format string, args ...any) {
+	r.at(pointer, key, hint, format, args...)
+	r.out[len(r.out)-1].Warning = true
+}
+
 func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r := &ruler{doc: doc, node: node, c: c}
 	r.metadata()
@@ -119,13 +126,11 @@ func (r *ruler) metadata() {
 
 func (r *ruler) names() {
 	groups := r.c.Spec.Brokers.GroupList()
-	maxID := 0
 	var gnames []string
 	for _, g := range groups {
 		gnames = append(gnames, g.Name)
-		maxID = max(maxID, *g.Slaves)
 	}
-	for _, chk := range names.Longest(r.c.Metadata.Name, gnames, maxID) {
+	for _, chk := range names.Longest(r.c.Metadata.Name, gnames) {
 		if len(chk.Name) <= chk.Limit {
 			continue
 		}
@@ -150,6 +155,13 @@ func (r *ruler) topology() {
 			continue
 		}
 		seen[g.Name] = i
+	}
+	for i, g := range b.Groups.Named {
+		if clash := names.GroupClash(r.c.Metadata.Name, g.Name); clash != "" {
+			r.at(spec.Pointer("spec", "brokers", "groups", strconv.Itoa(i), "name"), false,
+				"pick another group name, e.g. broker-"+g.Name,
+				"group %q would give its StatefulSet, ConfigMap and PodDisruptionBudget %s names (%s)", g.Name, clash, names.BrokerGroup(r.c.Metadata.Name, g.Name))
+		}
 	}
 	v4 := spec.IsV4(r.c.Spec.Version)
 	var noSlaves, tooFew []string
@@ -325,6 +337,18 @@ func (r *ruler) memory(ptr string, role jvm.Role, res spec.Resources, j spec.JVM
 		}
 		r.at(where, false, fmt.Sprintf("raise resources.limits.memory to at least %s, or lower the JVM sizes", jvm.Human(jvm.MinLimit(role, heap, direct))),
 			"the JVM does not fit the memory limit %s: %s = %s, and the container would be OOM-killed", jvm.Human(limit), parts, jvm.Human(s.Total(role)))
+		return
+	}
+	if cache := s.PageCache(role, limit); role == jvm.Broker && float64(cache) < jvm.MinPageCacheShare*float64(limit) {
+		where := ptr + "/resources/limits/memory"
+		if heap > 0 {
+			where = ptr + "/jvm/heap"
+		} else if direct > 0 {
+			where = ptr + "/jvm/directMemory"
+		}
+		r.warn(where, false, "the commitlog is read and written through the page cache, charged to the same memory limit: raise the limit or lower jvm.heap / jvm.directMemory",
+			"heap %s + direct memory %s + %s overhead leave %s of the memory limit %s for the page cache, less than %d%%",
+			jvm.Human(s.Heap), jvm.Human(s.Direct), jvm.Human(jvm.Overhead(role)), jvm.Human(cache), jvm.Human(limit), int(jvm.MinPageCacheShare*100))
 	}
 }
 
@@ -424,6 +448,13 @@ func fieldPointer(field string) string {
 }
 
 func (r *ruler) console() {
+	con := r.c.Spec.Console
+	if tag := r.c.Spec.Images.Console.Tag; tag != con.Version {
+		if _, known := plan.Dashboards[tag]; known {
+			r.at("/spec/images/console/tag", false, fmt.Sprintf("set spec.console.version to %q too: the version decides the port and the properties the console is started with", tag),
+				"image tag %s is rocketmq-dashboard %s, but spec.console.version is %s", tag, tag, con.Version)
+		}
+	}
 	s := r.c.Spec.Console.Service
 	if s.NodePort != 0 && s.Type == "ClusterIP" {
 		r.at("/spec/console/service/nodePort", true, "set service.type to NodePort or LoadBalancer", "nodePort needs a NodePort or LoadBalancer service")

@@ -272,10 +272,10 @@ func TestMemoryRules(t *testing.T) {
 		},
 		{
 			name: "a broker just too small",
-			body: "  brokers:\n    resources:\n      limits: {memory: 1920Mi}\n",
+			body: "  brokers:\n    resources:\n      limits: {memory: 768Mi}\n",
 			want: []finding{{pos: "9:24", pointer: "/spec/brokers/resources/limits/memory",
-				message: "the JVM does not fit the memory limit 1920Mi: heap 960Mi + direct memory 480Mi + 512Mi overhead = 1952Mi, and the container would be OOM-killed",
-				hint:    "raise resources.limits.memory to at least 2Gi, or lower the JVM sizes"}},
+				message: "the JVM does not fit the memory limit 768Mi: heap 192Mi + direct memory 96Mi + 512Mi overhead = 800Mi, and the container would be OOM-killed",
+				hint:    "raise resources.limits.memory to at least 896Mi, or lower the JVM sizes"}},
 		},
 		{
 			name: "a heap with no limit is enough",
@@ -424,38 +424,36 @@ func TestNameRules(t *testing.T) {
 		want    []finding
 	}{
 		{
-			// "-broker-0-master" is 16 characters: the broker StatefulSet is the longest name.
-			name:    "a 36-character cluster name fits",
-			cluster: strings.Repeat("a", 36),
+			// "-broker-0" is 9 characters: the broker StatefulSet is the longest name.
+			name:    "a 43-character cluster name fits",
+			cluster: strings.Repeat("a", 43),
 		},
 		{
-			name:    "a 37-character cluster name makes the broker StatefulSet 53 long",
-			cluster: strings.Repeat("a", 37),
-			want: []finding{{pos: "4:9", pointer: "/metadata/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 37) + `-broker-0-master" is 53 characters; Kubernetes allows 52`,
-				hint: "shorten metadata.name (37 characters)"}},
-		},
-		{
-			// With a one-letter group, "-b-master" is 9 and "-namesrv" 8 characters.
-			name:    "short groups: a 44-character cluster name blames the group",
+			name:    "a 44-character cluster name makes the broker StatefulSet 53 long",
 			cluster: strings.Repeat("a", 44),
-			body:    "  brokers:\n    groups: [{name: b}]\n",
-			want: []finding{{pos: "8:21", pointer: "/spec/brokers/groups/0/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 44) + `-b-master" is 53 characters; Kubernetes allows 52`,
-				hint: "shorten metadata.name (44 characters) or the group name (1 characters)"}},
+			want: []finding{{pos: "4:9", pointer: "/metadata/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 44) + `-broker-0" is 53 characters; Kubernetes allows 52`,
+				hint: "shorten metadata.name (44 characters)"}},
 		},
 		{
-			name:    "short groups: a 45-character cluster name also breaks the name-server StatefulSet",
+			// With a one-letter group, "-b" is 2 and "-namesrv" 8 characters.
+			name:    "short groups: a 45-character cluster name breaks the name-server StatefulSet",
 			cluster: strings.Repeat("a", 45),
 			body:    "  brokers:\n    groups: [{name: b}]\n",
 			want: []finding{
 				{pos: "4:9", pointer: "/metadata/name", message: `generated name-server StatefulSet name "` + strings.Repeat("a", 45) + `-namesrv" is 53 characters; Kubernetes allows 52`},
-				{pos: "8:21", pointer: "/spec/brokers/groups/0/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 45) + `-b-master" is 54 characters; Kubernetes allows 52`},
 			},
 		},
 		{
-			name:    "slaves lengthen the member names",
-			cluster: strings.Repeat("a", 36),
-			body:    "  brokers: {slaves: 1}\n",
-			want:    []finding{{pos: "4:9", pointer: "/metadata/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 36) + `-broker-0-slave-1" is 53 characters; Kubernetes allows 52`}},
+			name:    "a long group name is blamed",
+			cluster: strings.Repeat("a", 40),
+			body:    "  brokers:\n    groups: [{name: " + strings.Repeat("g", 12) + "}]\n",
+			want: []finding{{pos: "8:21", pointer: "/spec/brokers/groups/0/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 40) + "-" + strings.Repeat("g", 12) + `" is 53 characters; Kubernetes allows 52`,
+				hint: "shorten metadata.name (40 characters) or the group name (12 characters)"}},
+		},
+		{
+			name:    "slaves do not lengthen the names: members are pods of the group's StatefulSet",
+			cluster: strings.Repeat("a", 43),
+			body:    "  brokers: {slaves: 2}\n",
 		},
 	}
 	for _, tc := range tests {
@@ -466,11 +464,63 @@ func TestNameRules(t *testing.T) {
 	}
 }
 
+func TestGroupNamesThatClash(t *testing.T) {
+	for _, tc := range []struct{ group, clash string }{
+		{"namesrv", "the name servers'"},
+		{"console", "the console's"},
+	} {
+		t.Run(tc.group, func(t *testing.T) {
+			src := doc("5.3.3", "", "  brokers:\n    groups: [{name: broker-a}, {name: "+tc.group+"}]\n")
+			check(t, src, []finding{{pos: "8:39", pointer: "/spec/brokers/groups/1/name",
+				message: `group "` + tc.group + `" would give its StatefulSet, ConfigMap and PodDisruptionBudget ` + tc.clash + ` names (rmq-` + tc.group + `)`,
+				hint:    "pick another group name, e.g. broker-" + tc.group}})
+		})
+	}
+	t.Run("a name that only contains them is fine", func(t *testing.T) {
+		check(t, doc("5.3.3", "", "  brokers:\n    groups: [{name: namesrv-a}, {name: my-console}]\n"), nil)
+	})
+}
+
+func TestPageCacheWarning(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		want    string // the warning, "" for none
+		pointer string
+	}{
+		{name: "the default split leaves the page cache 3/8 of 2Gi", body: "  brokers:\n    resources:\n      limits: {memory: 2Gi}\n"},
+		{name: "a small limit leaves the overhead most of it", body: "  brokers:\n    resources:\n      limits: {memory: 1Gi}\n",
+			pointer: "/spec/brokers/resources/limits/memory",
+			want:    "warning: heap 256Mi + direct memory 128Mi + 512Mi overhead leave 128Mi of the memory limit 1Gi for the page cache, less than 25%"},
+		{name: "a big heap leaves too little", body: "  brokers:\n    resources:\n      limits: {memory: 8Gi}\n    jvm: {heap: 6Gi}\n",
+			pointer: "/spec/brokers/jvm/heap",
+			want:    "warning: heap 6Gi + direct memory 1Gi + 512Mi overhead leave 512Mi of the memory limit 8Gi for the page cache, less than 25%"},
+		{name: "name servers keep no page cache that matters", body: "  nameServer:\n    resources:\n      limits: {memory: 512Mi}\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, diags := validate.Validate("cluster.yaml", []byte(doc("5.3.3", "", tc.body)))
+			require.Empty(t, diags, "a warning does not make the spec invalid: %s", diags)
+			require.NotNil(t, res)
+			if tc.want == "" {
+				assert.Empty(t, res.Warnings, "%s", res.Warnings)
+				return
+			}
+			require.Len(t, res.Warnings, 1, "%s", res.Warnings)
+			w := res.Warnings[0]
+			assert.True(t, w.Warning)
+			assert.Equal(t, tc.pointer, w.Pointer)
+			assert.Contains(t, w.String(), tc.pointer+": "+tc.want)
+			assert.Contains(t, res.Warnings.Error(), "1 warning in cluster.yaml")
+		})
+	}
+}
+
 func TestNameRulePointsAtTheLongGroup(t *testing.T) {
 	// The rule finds the group of a too-long StatefulSet name by substring: a later group whose name
 	// occurs anywhere in it ("a" is in "master") takes the blame.
 
-	long := "broker-" + strings.Repeat("x", 35)
+	long := "broker-" + strings.Repeat("x", 42)
 	src := doc("5.3.3", "", "  brokers:\n    groups:\n      - name: "+long+"\n      - name: a\n")
 	_, diags := validate.Validate("cluster.yaml", []byte(src))
 	require.Len(t, diags, 1, "%s", diags)

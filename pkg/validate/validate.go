@@ -24,6 +24,7 @@ type Result struct {
 	Base         *spec.Cluster            // the document without environments, defaulted
 	Environments map[string]*spec.Cluster // by environment name, defaulted
 	Names        []string                 // environment names, sorted
+	Warnings     diag.List                // findings that do not make the spec invalid, sorted
 }
 
 // Validate parses and checks a spec file. It returns the valid spec, or every problem found.
@@ -103,9 +104,10 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 		}
 		diags = append(diags, d)
 	}
-	if len(diags) > 0 {
+	if len(diags.Errors()) > 0 {
 		return nil, diags.Sort()
 	}
+	res.Warnings = diags.Sort()
 	return res, nil
 }
 

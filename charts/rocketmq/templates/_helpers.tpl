@@ -11,82 +11,85 @@ blueprints/k.libsonnet; the parity tests keep the two identical.
 {{- end -}}
 {{- end -}}
 
-{{/* metadata: name, namespace, the cluster's labels plus extra ones, the cluster's annotations. */}}
+{{/* metadata: name, namespace, the cluster's labels plus .extra ones, the cluster's annotations plus
+.annotations. */}}
 {{- define "rocketmq.metadata" -}}
 name: {{ .name }}
 namespace: {{ .root.Values.namespace }}
 labels:
   {{- toYaml (merge (dict) .extra .root.Values.labels) | nindent 2 }}
-{{- with .root.Values.annotations }}
+{{- with (merge (dict) (.annotations | default (dict)) .root.Values.annotations) }}
 annotations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
-{{- define "rocketmq.podSecurityContext" -}}
-fsGroup: 3000
-fsGroupChangePolicy: OnRootMismatch
-runAsGroup: 3000
-runAsNonRoot: true
-runAsUser: 3000
-seccompProfile:
-  type: RuntimeDefault
+{{/* container: a plan pod's one container. */}}
+{{- define "rocketmq.container" -}}
+- name: {{ .name }}
+  image: {{ .image }}
+  imagePullPolicy: {{ .pullPolicy }}
+  command:
+    {{- toYaml .command | nindent 4 }}
+  env:
+    {{- toYaml .env | nindent 4 }}
+  ports:
+    {{- toYaml .ports | nindent 4 }}
+  resources:
+    {{- include "rocketmq.resources" .resources | nindent 4 }}
+  securityContext:
+    {{- toYaml .securityContext | nindent 4 }}
+  volumeMounts:
+    {{- toYaml .volumeMounts | nindent 4 }}
+  startupProbe:
+    {{- toYaml .startupProbe | nindent 4 }}
+  readinessProbe:
+    {{- toYaml .readinessProbe | nindent 4 }}
+  livenessProbe:
+    {{- toYaml .livenessProbe | nindent 4 }}
 {{- end -}}
 
-{{- define "rocketmq.containerSecurityContext" -}}
-allowPrivilegeEscalation: false
-capabilities:
-  drop:
-  - ALL
-runAsGroup: 3000
-runAsNonRoot: true
-runAsUser: 3000
-{{- end -}}
-
-{{/* tcpProbes: a startup window of .seconds, then readiness and liveness, on the named .port. */}}
-{{- define "rocketmq.tcpProbes" -}}
-startupProbe:
-  tcpSocket:
-    port: {{ .port }}
-  periodSeconds: 5
-  failureThreshold: {{ div .seconds 5 }}
-readinessProbe:
-  tcpSocket:
-    port: {{ .port }}
-  periodSeconds: 10
-  failureThreshold: 3
-livenessProbe:
-  tcpSocket:
-    port: {{ .port }}
-  periodSeconds: 20
-  failureThreshold: 6
-{{- end -}}
-
-{{/* podSpec: the part of a pod spec every workload shares; . is a plan Pod. */}}
-{{- define "rocketmq.podSpec" -}}
-automountServiceAccountToken: false
-enableServiceLinks: false
-securityContext:
-  {{- include "rocketmq.podSecurityContext" . | nindent 2 }}
-terminationGracePeriodSeconds: {{ .terminationGracePeriodSeconds }}
-{{- with .pullSecrets }}
-imagePullSecrets:
-{{- range . }}
-- name: {{ . }}
-{{- end }}
-{{- end }}
-{{- with .nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
+{{/* podTemplate: the pod template of a workload; . is a plan Pod. */}}
+{{- define "rocketmq.podTemplate" -}}
+metadata:
+  labels:
+    {{- toYaml .labels | nindent 4 }}
+  {{- with .annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  automountServiceAccountToken: false
+  enableServiceLinks: false
+  securityContext:
+    {{- toYaml .securityContext | nindent 4 }}
+  terminationGracePeriodSeconds: {{ .terminationGracePeriodSeconds }}
+  {{- with .pullSecrets }}
+  imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+  {{- end }}
+  {{- with .nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .initContainers }}
+  initContainers:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    {{- include "rocketmq.container" .container | nindent 4 }}
+  volumes:
+    {{- toYaml .volumes | nindent 4 }}
 {{- end -}}
 
 {{- define "rocketmq.resources" -}}
@@ -97,26 +100,6 @@ requests:
 {{- with .limits }}
 limits:
   {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- end -}}
-
-{{/* podVolume: a pod volume for a plan volume that is not a claim template. */}}
-{{- define "rocketmq.podVolume" -}}
-- name: {{ .name }}
-{{- if eq .mode "hostPath" }}
-  hostPath:
-    path: {{ .hostPath }}
-    type: DirectoryOrCreate
-{{- else if not (or .medium .size) }}
-  emptyDir: {}
-{{- else }}
-  emptyDir:
-    {{- if .medium }}
-    medium: {{ .medium }}
-    {{- end }}
-    {{- if .size }}
-    sizeLimit: {{ .size }}
-    {{- end }}
 {{- end }}
 {{- end -}}
 
@@ -137,26 +120,6 @@ limits:
         storage: {{ .volume.size }}
 {{- end -}}
 
-{{/* hostPath folders are created by the kubelet as root; this makes them the RocketMQ user's. */}}
-{{- define "rocketmq.volumePermissions" -}}
-- name: volume-permissions
-  image: {{ .pod.image }}
-  imagePullPolicy: {{ .pod.pullPolicy }}
-  command: [chown, "3000:3000", {{ .volume.mountPath | quote }}]
-  securityContext:
-    allowPrivilegeEscalation: false
-    capabilities:
-      drop:
-      - ALL
-      add:
-      - CHOWN
-    runAsNonRoot: false
-    runAsUser: 0
-  volumeMounts:
-  - name: {{ .volume.name }}
-    mountPath: {{ .volume.mountPath }}
-{{- end -}}
-
 {{/* pdb: . is dict "root" "name" "labels" "selector". */}}
 {{- define "rocketmq.pdb" -}}
 apiVersion: policy/v1
@@ -170,22 +133,25 @@ spec:
       {{- toYaml .selector | nindent 6 }}
 {{- end -}}
 
-{{/* configMap: . is dict "root" "name" "labels" "file" "text". */}}
+{{/* configMap: . is dict "root" "name" "labels" "files". */}}
 {{- define "rocketmq.configMap" -}}
 apiVersion: v1
 kind: ConfigMap
 metadata:
   {{- include "rocketmq.metadata" (dict "root" .root "name" .name "extra" .labels) | nindent 2 }}
 data:
-  {{ .file }}: {{ .text | quote }}
+  {{- range $file, $text := .files }}
+  {{ $file }}: {{ $text | quote }}
+  {{- end }}
 {{- end -}}
 
-{{/* statefulSet: . is dict "root" "name" "labels" "serviceName" "replicas" "pod" "volume" "containers" (YAML text) "initContainers" (YAML text) "volumes" (YAML text). */}}
+{{/* statefulSet: . is dict "root" "name" "labels" ("annotations") "serviceName" "replicas" "pod" "volume". A rolling update
+replaces one pod at a time, highest ordinal first; Parallel only applies to scaling. */}}
 {{- define "rocketmq.statefulSet" -}}
 apiVersion: apps/v1
 kind: StatefulSet
 metadata:
-  {{- include "rocketmq.metadata" (dict "root" .root "name" .name "extra" .labels) | nindent 2 }}
+  {{- include "rocketmq.metadata" (dict "root" .root "name" .name "extra" .labels "annotations" .annotations) | nindent 2 }}
 spec:
   serviceName: {{ .serviceName }}
   replicas: {{ .replicas }}
@@ -195,30 +161,13 @@ spec:
       {{- toYaml .pod.selectorLabels | nindent 6 }}
   updateStrategy:
     type: RollingUpdate
+    rollingUpdate:
+      partition: 0
   persistentVolumeClaimRetentionPolicy:
     whenDeleted: Retain
     whenScaled: Retain
   template:
-    metadata:
-      labels:
-        {{- toYaml .pod.labels | nindent 8 }}
-      {{- with .pod.annotations }}
-      annotations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-    spec:
-      {{- include "rocketmq.podSpec" .pod | nindent 6 }}
-      {{- if .initContainers }}
-      initContainers:
-        {{- .initContainers | nindent 8 }}
-      {{- end }}
-      containers:
-        {{- .containers | nindent 8 }}
-      volumes:
-        {{- .volumes | nindent 8 }}
-        {{- if ne .volume.mode "persistentVolumeClaim" }}
-        {{- include "rocketmq.podVolume" .volume | nindent 8 }}
-        {{- end }}
+    {{- include "rocketmq.podTemplate" .pod | nindent 4 }}
   {{- if eq .volume.mode "persistentVolumeClaim" }}
   volumeClaimTemplates:
     {{- include "rocketmq.claimTemplate" (dict "volume" .volume "labels" .pod.selectorLabels) | nindent 4 }}

@@ -4,10 +4,11 @@
 // nothing. Without the binaries, tests skip, or fail when CI is set or ROCKETOPS_REQUIRE_TOOLS=1, with a
 // message saying to run scripts/tools.sh.
 //
-// There is no controller-manager or scheduler: objects are stored and validated, but nothing reconciles them
-// (no pods, no default service account, namespaces never finish deleting). Authentication is one bearer token
-// with system:masters and authorization allows everything, so tests see admission and validation errors, not
-// permission errors.
+// Start and Shared run no controller-manager or scheduler: objects are stored and validated, but nothing
+// reconciles them (no pods, no default service account, namespaces never finish deleting). StartCluster adds
+// kube-controller-manager, kube-scheduler and kwok with fake nodes, so workloads create pods that are
+// scheduled, become ready and roll out. Authentication is one bearer token with system:masters and
+// authorization allows everything, so tests see admission and validation errors, not permission errors.
 //
 // Start gives one test its own server. To share one server among the tests of a package, which saves about
 // two seconds per test, call Main from TestMain and Shared from the tests:

@@ -13,7 +13,7 @@ const (
 	// NettyClientConfig, MessageStoreConfig and AuthConfig.
 	Broker Component = iota
 	// NameServer covers the name server properties file: NamesrvConfig,
-	// NettyServerConfig and NettyClientConfig.
+	// NettyServerConfig and, from 5.0.0 on, NettyClientConfig.
 	NameServer
 	// Controller covers ControllerConfig and JraftConfig, read by an
 	// embedded or standalone controller; it exists in 5.x only.

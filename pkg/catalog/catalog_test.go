@@ -203,13 +203,14 @@ func TestNameServerControllerSplit(t *testing.T) {
 		{name: "NamesrvConfig key", component: catalog.NameServer, version: "5.3.3", key: "orderMessageEnable", want: true},
 		{name: "NettyServerConfig key", component: catalog.NameServer, version: "5.3.3", key: "listenPort", want: true},
 		{name: "NettyClientConfig key", component: catalog.NameServer, version: "5.3.3", key: "useTLS", want: true},
-		{name: "name server table used for 4.9.8", component: catalog.NameServer, version: "4.9.8", key: "listenPort", want: true},
+		{name: "NettyServerConfig key in 4.9.8", component: catalog.NameServer, version: "4.9.8", key: "listenPort", want: true},
+		{name: "4.9.8 name server reads no NettyClientConfig", component: catalog.NameServer, version: "4.9.8", key: "useTLS", want: false},
 		{name: "controller key is not a name server key", component: catalog.NameServer, version: "5.3.3", key: "controllerType", want: false},
 		{name: "JraftConfig key is not a name server key", component: catalog.NameServer, version: "5.3.3", key: "jRaftGroupId", want: false},
 		{name: "ControllerConfig key", component: catalog.Controller, version: "5.3.3", key: "controllerType", want: true},
 		{name: "JraftConfig key", component: catalog.Controller, version: "5.3.3", key: "jRaftGroupId", want: true},
 		{name: "key on both NamesrvConfig and ControllerConfig", component: catalog.Controller, version: "5.3.3", key: "configStorePath", want: true},
-		{name: "controller table used for 5.0.0", component: catalog.Controller, version: "5.0.0", key: "controllerDLegerPeers", want: true},
+		{name: "controller key in 5.0.0", component: catalog.Controller, version: "5.0.0", key: "controllerDLegerPeers", want: true},
 		{name: "no controller in 4.9.8", component: catalog.Controller, version: "4.9.8", key: "controllerDLegerPeers", want: false},
 		{name: "not applied by properties2Object", component: catalog.Controller, version: "5.3.3", key: "jraftConfig", want: false},
 		{name: "name server key is not a controller key", component: catalog.Controller, version: "5.3.3", key: "orderMessageEnable", want: false},
@@ -223,23 +224,104 @@ func TestNameServerControllerSplit(t *testing.T) {
 	}
 }
 
-func TestServerKeysMerged(t *testing.T) {
+// TestServerKeyVersions checks keys against the releases whose sources
+// define them: Lookup must find each key in exactly the versions listed.
+func TestServerKeyVersions(t *testing.T) {
+	since := func(v string) []string {
+		all := catalog.Versions()
+		return all[slices.Index(all, v):]
+	}
+	tests := []struct {
+		name      string
+		component catalog.Component
+		key       string
+		versions  []string
+	}{
+		{name: "NamesrvConfig key in every release", component: catalog.NameServer, key: "orderMessageEnable", versions: since("4.9.8")},
+		{name: "NamesrvConfig key added in 5.0.0", component: catalog.NameServer, key: "supportActingMaster", versions: since("5.0.0")},
+		{name: "NamesrvConfig key added in 5.1.0", component: catalog.NameServer, key: "needWaitForService", versions: since("5.1.0")},
+		{name: "NamesrvConfig key added in 5.1.4", component: catalog.NameServer, key: "deleteTopicWithBrokerRegistration", versions: since("5.1.4")},
+		{name: "setter missing from 5.0.0 to 5.1.4", component: catalog.NameServer, key: "configBlackList",
+			versions: []string{"4.9.8", "5.2.0", "5.3.0", "5.3.1", "5.3.2", "5.3.3"}},
+		{name: "NettyServerConfig key added in 5.0.0", component: catalog.NameServer, key: "bindAddress", versions: since("5.0.0")},
+		{name: "NettyServerConfig key added in 5.3.1", component: catalog.NameServer, key: "serverNettyWorkerGroupEnable", versions: since("5.3.1")},
+		{name: "NettyClientConfig is read from 5.0.0 on", component: catalog.NameServer, key: "clientWorkerThreads", versions: since("5.0.0")},
+		{name: "NettyClientConfig key removed in 5.3.2", component: catalog.NameServer, key: "enableTransparentRetry",
+			versions: []string{"5.2.0", "5.3.0", "5.3.1"}},
+		{name: "on both Netty classes", component: catalog.NameServer, key: "writeBufferLowWaterMark", versions: since("4.9.8")},
+		{name: "ControllerConfig key from the start", component: catalog.Controller, key: "controllerDLegerPeers", versions: since("5.0.0")},
+		{name: "ControllerConfig key added in 5.1.4", component: catalog.Controller, key: "metricsPromExporterPort", versions: since("5.1.4")},
+		{name: "5.1.4 has only the enum setter", component: catalog.Controller, key: "metricsExporterType", versions: since("5.2.0")},
+		{name: "ControllerConfig key added in 5.2.0", component: catalog.Controller, key: "controllerType", versions: since("5.2.0")},
+		{name: "JraftConfig arrives in 5.2.0", component: catalog.Controller, key: "jRaftGroupId", versions: since("5.2.0")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, ok := catalog.Find(tc.component, tc.key)
+			require.True(t, ok)
+			assert.Equal(t, tc.versions, k.Versions)
+			for _, v := range catalog.Versions() {
+				_, ok := catalog.Lookup(tc.component, v, tc.key)
+				assert.Equal(t, slices.Contains(tc.versions, v), ok, "Lookup in %s", v)
+			}
+		})
+	}
+}
+
+func TestNoControllerKeysIn498(t *testing.T) {
+	for _, name := range []string{"controllerDLegerPeers", "controllerType", "jRaftGroupId", "configBlackList"} {
+		_, ok := catalog.Lookup(catalog.Controller, "4.9.8", name)
+		assert.False(t, ok, name)
+		k, ok := catalog.Find(catalog.Controller, name)
+		require.True(t, ok, name)
+		assert.NotContains(t, k.Versions, "4.9.8")
+		assert.Empty(t, catalog.SuggestIn(catalog.Controller, "4.9.8", name), "nothing to suggest without a controller")
+	}
+}
+
+func TestServerKeys(t *testing.T) {
 	k, ok := catalog.Find(catalog.Controller, "metricsExporterType")
 	require.True(t, ok)
 	assert.Equal(t, "String|int", k.Type, "the enum-typed setter is not applied, the int and String ones are")
 	assert.Equal(t, []string{"ControllerConfig"}, k.Classes)
-	assert.Equal(t, []string{"5.0.0", "5.1.0", "5.1.4", "5.2.0", "5.3.0", "5.3.1", "5.3.2", "5.3.3"}, k.Versions)
 
 	k, ok = catalog.Find(catalog.NameServer, "writeBufferLowWaterMark")
 	require.True(t, ok)
 	assert.Equal(t, "int", k.Type)
 	assert.Equal(t, []string{"NettyClientConfig", "NettyServerConfig"}, k.Classes)
-	assert.Equal(t, catalog.Versions(), k.Versions)
 
 	k, ok = catalog.Find(catalog.NameServer, "configStorePath")
 	require.True(t, ok)
 	assert.Equal(t, []string{"NamesrvConfig"}, k.Classes)
 	assert.Contains(t, k.Default, `"namesrv"`)
+
+	k, ok = catalog.Find(catalog.Controller, "processReadEvent")
+	require.True(t, ok)
+	assert.Equal(t, "false", k.Default, "the setter writes the field isProcessReadEvent")
+
+	_, ok = catalog.Find(catalog.Controller, "jraftConfig")
+	assert.False(t, ok, "properties2Object cannot build a JraftConfig")
+}
+
+func TestServerDefaultsWhole(t *testing.T) {
+	tests := []struct {
+		component catalog.Component
+		key       string
+		want      string
+	}{
+		{component: catalog.NameServer, key: "configBlackList", want: `"configBlackList;configStorePath;kvConfigPath"`},
+		{component: catalog.Controller, key: "configBlackList", want: `"configBlackList;configStorePath"`},
+		{component: catalog.Controller, key: "jRaftInitConf", want: `"localhost:9880,localhost:9881,localhost:9882"`},
+		{component: catalog.NameServer, key: "useTLS",
+			want: `Boolean.parseBoolean(System.getProperty(TLS_ENABLE, String.valueOf(TlsSystemConfig.tlsMode == TlsMode.ENFORCING)))`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.component.String()+"/"+tc.key, func(t *testing.T) {
+			k, ok := catalog.Find(tc.component, tc.key)
+			require.True(t, ok)
+			assert.Equal(t, tc.want, k.Default)
+		})
+	}
 }
 
 func TestComponentString(t *testing.T) {

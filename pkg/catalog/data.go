@@ -12,14 +12,14 @@ import (
 //go:embed data/broker-keys.tsv
 var brokerTSV string
 
-//go:embed data/namesrv-controller-keys.tsv
-var serverTSV string
+//go:embed data/namesrv-keys.tsv
+var namesrvTSV string
 
-// serverTableVersion is the only release the name server and controller
-// table was taken from; it must be one of the broker table's versions.
-const serverTableVersion = "5.3.3"
+//go:embed data/controller-keys.tsv
+var controllerTSV string
 
-// firstControllerVersion is the release that introduced the controller.
+// firstControllerVersion is the release that introduced the controller; a
+// controller row listing an older release is a mistake in the data.
 const firstControllerVersion = "5.0.0"
 
 // developBranch appears in the broker table's version lists but is no
@@ -37,12 +37,25 @@ var specialBrokerKeys = []Key{
 // parses; anything else in the data is a mistake in the data.
 var knownTypes = map[string]bool{"int": true, "long": true, "boolean": true, "String": true, "double": true}
 
-var serverClasses = map[string]Component{
-	"NamesrvConfig":     NameServer,
-	"NettyServerConfig": NameServer,
-	"NettyClientConfig": NameServer,
-	"ControllerConfig":  Controller,
-	"JraftConfig":       Controller,
+// source is one embedded key table and what its rows may contain.
+type source struct {
+	file string
+	text string
+	// classes are the config classes the table's rows may name; nil
+	// allows any.
+	classes []string
+	// since is the first release the component exists in; "" for all.
+	since string
+}
+
+// sources lists the tables by component. All three have the same columns:
+// key, Java types, classes, default expression, versions.
+func sources(broker, namesrv, controller string) [numComponents]source {
+	return [numComponents]source{
+		Broker:     {file: "broker-keys.tsv", text: broker},
+		NameServer: {file: "namesrv-keys.tsv", text: namesrv, classes: []string{"NamesrvConfig", "NettyClientConfig", "NettyServerConfig"}},
+		Controller: {file: "controller-keys.tsv", text: controller, classes: []string{"ControllerConfig", "JraftConfig"}, since: firstControllerVersion},
+	}
 }
 
 // entry is a key plus the versions it exists in as a bit set over
@@ -84,7 +97,7 @@ func (cat *catalog) entry(c Component, name string) *entry {
 // load parses the embedded tables on first use. The data ships with the
 // binary, so a parse failure is a bug in the data and panics.
 var load = sync.OnceValue(func() *catalog {
-	cat, err := parse(brokerTSV, serverTSV)
+	cat, err := parse(brokerTSV, namesrvTSV, controllerTSV)
 	if err != nil {
 		panic("catalog: embedded key data is malformed: " + err.Error())
 	}
@@ -97,7 +110,7 @@ type row struct {
 	fields []string
 }
 
-// readTSV splits a table into rows of exactly n fields, skipping the header
+// readTSV splits a table into rows of exactly n fields, skipping comments
 // and blank lines.
 func readTSV(name, text string, n int) ([]row, error) {
 	var rows []row
@@ -140,23 +153,59 @@ func splitList(s, sep string) []string {
 	return strings.Split(s, sep)
 }
 
-func parse(brokerText, serverText string) (*catalog, error) {
-	brokerRows, err := readTSV("broker-keys.tsv", brokerText, 5)
-	if err != nil {
-		return nil, err
-	}
-	serverRows, err := readTSV("namesrv-controller-keys.tsv", serverText, 5)
-	if err != nil {
-		return nil, err
+// Columns of every key table.
+const (
+	colKey = iota
+	colType
+	colClasses
+	colDefault
+	colVersions
+	numCols
+)
+
+func parse(brokerText, namesrvText, controllerText string) (*catalog, error) {
+	srcs := sources(brokerText, namesrvText, controllerText)
+	var rows [numComponents][]row
+	for c, src := range srcs {
+		r, err := readTSV(src.file, src.text, numCols)
+		if err != nil {
+			return nil, err
+		}
+		rows[c] = r
 	}
 
 	cat := &catalog{index: map[string]int{}}
+	if err := cat.readVersions(rows[Broker]); err != nil {
+		return nil, err
+	}
+	for c, src := range srcs {
+		byName, err := cat.readKeys(Component(c), src, rows[c])
+		if err != nil {
+			return nil, err
+		}
+		cat.tables[c].byName = byName
+	}
+	broker := cat.tables[Broker].byName
+	for _, k := range specialBrokerKeys {
+		if broker[k.Name] != nil {
+			return nil, fmt.Errorf("%s: %q is also a special key", srcs[Broker].file, k.Name)
+		}
+		broker[k.Name] = &entry{key: k, mask: uint64(1)<<len(cat.versions) - 1, special: true}
+	}
+	for c := range cat.tables {
+		cat.tables[c].buildLists(cat.versions)
+	}
+	return cat, nil
+}
 
-	// The broker table's version lists define which releases exist.
+// readVersions takes the releases from the broker table's version lists;
+// the other tables may only name releases found there.
+func (cat *catalog) readVersions(brokerRows []row) error {
 	for _, r := range brokerRows {
-		for _, v := range splitList(r.fields[4], ",") {
+		list := r.fields[colVersions]
+		for _, v := range splitList(list, ",") {
 			if v == "" {
-				return nil, fmt.Errorf("broker-keys.tsv line %d: empty version in %q", r.line, r.fields[4])
+				return fmt.Errorf("broker-keys.tsv line %d: empty version in %q", r.line, list)
 			}
 			if v != developBranch && !slices.Contains(cat.versions, v) {
 				cat.versions = append(cat.versions, v)
@@ -165,131 +214,81 @@ func parse(brokerText, serverText string) (*catalog, error) {
 	}
 	slices.SortFunc(cat.versions, Compare)
 	if len(cat.versions) > 64 {
-		return nil, fmt.Errorf("%d versions do not fit the version bit set", len(cat.versions))
+		return fmt.Errorf("%d versions do not fit the version bit set", len(cat.versions))
 	}
 	for i, v := range cat.versions {
 		cat.index[v] = i
 	}
-	if _, ok := cat.index[serverTableVersion]; !ok {
-		return nil, fmt.Errorf("name server table version %s is not in the broker table", serverTableVersion)
-	}
-	allMask := uint64(1)<<len(cat.versions) - 1
-	var controllerMask uint64
-	for i, v := range cat.versions {
-		if Compare(v, firstControllerVersion) >= 0 {
-			controllerMask |= 1 << i
-		}
-	}
+	return nil
+}
 
-	for c := range cat.tables {
-		cat.tables[c].byName = map[string]*entry{}
-	}
-
-	broker := cat.tables[Broker].byName
-	for _, r := range brokerRows {
+// readKeys turns the rows of one table into entries. Keys seen only on the
+// develop branch are dropped.
+func (cat *catalog) readKeys(c Component, src source, rows []row) (map[string]*entry, error) {
+	byName := map[string]*entry{}
+	for _, r := range rows {
 		f := r.fields
-		if broker[f[0]] != nil {
-			return nil, fmt.Errorf("broker-keys.tsv line %d: duplicate key %q", r.line, f[0])
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("%s line %d: %s", src.file, r.line, fmt.Sprintf(format, args...))
 		}
-		if err := checkType(f[1]); err != nil {
-			return nil, fmt.Errorf("broker-keys.tsv line %d: %v", r.line, err)
+		name := f[colKey]
+		if byName[name] != nil {
+			return nil, fail("duplicate key %q", name)
+		}
+		if err := checkType(f[colType]); err != nil {
+			return nil, fail("%v", err)
+		}
+		classes := splitList(f[colClasses], "|")
+		if src.classes != nil && len(classes) == 0 {
+			return nil, fail("no class for %q", name)
+		}
+		for _, class := range classes {
+			if src.classes != nil && !slices.Contains(src.classes, class) {
+				return nil, fail("unknown class %q", class)
+			}
 		}
 		var mask uint64
-		for _, v := range splitList(f[4], ",") {
-			if i, ok := cat.index[v]; ok {
+		for _, v := range splitList(f[colVersions], ",") {
+			i, ok := cat.index[v]
+			switch {
+			case v == "":
+				return nil, fail("empty version in %q", f[colVersions])
+			case v == developBranch:
+			case !ok:
+				return nil, fail("unknown version %q", v)
+			case src.since != "" && Compare(v, src.since) < 0:
+				return nil, fail("version %s is older than %s, the first with %s keys", v, src.since, c)
+			default:
 				mask |= 1 << i
 			}
 		}
 		if mask == 0 {
 			continue // develop only
 		}
-		classes := splitList(f[2], "|")
 		slices.Sort(classes)
-		broker[f[0]] = &entry{
-			key:  Key{Name: f[0], Type: f[1], Classes: classes, Default: f[3]},
+		byName[name] = &entry{
+			key:  Key{Name: name, Type: f[colType], Classes: classes, Default: f[colDefault]},
 			mask: mask,
 		}
 	}
-	for _, k := range specialBrokerKeys {
-		if broker[k.Name] != nil {
-			return nil, fmt.Errorf("broker-keys.tsv: %q is also a special key", k.Name)
-		}
-		broker[k.Name] = &entry{key: k, mask: allMask, special: true}
-	}
-
-	for _, r := range serverRows {
-		f := r.fields
-		name, typ, class, applied, def := f[0], f[1], f[2], f[3], f[4]
-		c, ok := serverClasses[class]
-		if !ok {
-			return nil, fmt.Errorf("namesrv-controller-keys.tsv line %d: unknown class %q", r.line, class)
-		}
-		switch applied {
-		case "yes":
-		case "no":
-			// Such a setter takes a type properties2Object cannot build, so
-			// the file cannot set the key through it.
-			continue
-		default:
-			return nil, fmt.Errorf("namesrv-controller-keys.tsv line %d: applied must be yes or no, got %q", r.line, applied)
-		}
-		if err := checkType(typ); err != nil {
-			return nil, fmt.Errorf("namesrv-controller-keys.tsv line %d: %v", r.line, err)
-		}
-		mask := allMask
-		if c == Controller {
-			mask = controllerMask
-		}
-		byName := cat.tables[c].byName
-		e := byName[name]
-		if e == nil {
-			e = &entry{key: Key{Name: name, Type: typ, Default: def}, mask: mask}
-			byName[name] = e
-		} else {
-			// The same key on several classes or overloaded setters: the
-			// file sets all of them, so the types and classes add up.
-			e.key.Type = mergeTypes(e.key.Type, typ)
-			if e.key.Default == "" {
-				e.key.Default = def
-			}
-		}
-		if !slices.Contains(e.key.Classes, class) {
-			e.key.Classes = append(e.key.Classes, class)
-			slices.Sort(e.key.Classes)
-		}
-	}
-
-	for c := range cat.tables {
-		t := &cat.tables[c]
-		t.byVersion = make([][]string, len(cat.versions))
-		for name, e := range t.byName {
-			e.key.Versions = versionsOf(cat.versions, e.mask)
-			t.all = append(t.all, name)
-			for m := e.mask; m != 0; m &= m - 1 {
-				i := bits.TrailingZeros64(m)
-				t.byVersion[i] = append(t.byVersion[i], name)
-			}
-		}
-		slices.Sort(t.all)
-		for _, names := range t.byVersion {
-			slices.Sort(names)
-		}
-	}
-	return cat, nil
+	return byName, nil
 }
 
-// mergeTypes joins the parameter types of overloaded setters the way the
-// broker table writes them: distinct, sorted, separated by "|".
-func mergeTypes(a, b string) string {
-	if a == "" || a == b {
-		return b
+// buildLists fills the sorted name lists from the entries.
+func (t *table) buildLists(versions []string) {
+	t.byVersion = make([][]string, len(versions))
+	for name, e := range t.byName {
+		e.key.Versions = versionsOf(versions, e.mask)
+		t.all = append(t.all, name)
+		for m := e.mask; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros64(m)
+			t.byVersion[i] = append(t.byVersion[i], name)
+		}
 	}
-	if b == "" {
-		return a
+	slices.Sort(t.all)
+	for _, names := range t.byVersion {
+		slices.Sort(names)
 	}
-	parts := append(strings.Split(a, "|"), strings.Split(b, "|")...)
-	slices.Sort(parts)
-	return strings.Join(slices.Compact(parts), "|")
 }
 
 func versionsOf(versions []string, mask uint64) []string {

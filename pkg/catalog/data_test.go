@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 
@@ -9,63 +10,104 @@ import (
 )
 
 func TestEmbeddedDataParses(t *testing.T) {
-	cat, err := parse(brokerTSV, serverTSV)
+	cat, err := parse(brokerTSV, namesrvTSV, controllerTSV)
 	require.NoError(t, err)
 	assert.NotPanics(t, func() { load() })
 
-	// Rows of broker-keys.tsv per version, without the special keys.
-	want := map[string]int{"4.9.8": 185, "5.0.0": 298, "5.3.3": 442}
-	for v, n := range want {
-		i := cat.index[v]
-		got := 0
-		for _, e := range cat.tables[Broker].byName {
-			if !e.special && e.mask&(1<<i) != 0 {
-				got++
+	// Rows per version as extracted from the RocketMQ tags, without the
+	// special broker keys.
+	want := map[Component]map[string]int{
+		Broker: {"4.9.8": 185, "5.0.0": 298, "5.3.3": 442},
+		NameServer: {"4.9.8": 21, "5.0.0": 47, "5.1.0": 50, "5.1.4": 51, "5.2.0": 57,
+			"5.3.0": 58, "5.3.1": 59, "5.3.2": 58, "5.3.3": 58},
+		Controller: {"4.9.8": 0, "5.0.0": 13, "5.1.0": 13, "5.1.4": 23, "5.2.0": 34,
+			"5.3.0": 34, "5.3.1": 34, "5.3.2": 34, "5.3.3": 34},
+	}
+	for c, counts := range want {
+		for v, n := range counts {
+			i, ok := cat.index[v]
+			require.True(t, ok, v)
+			got := 0
+			for _, e := range cat.tables[c].byName {
+				if !e.special && e.mask&(1<<i) != 0 {
+					got++
+				}
 			}
+			assert.Equal(t, n, got, "%s keys in %s", c, v)
 		}
-		assert.Equal(t, n, got, "broker table keys in %s", v)
+	}
+}
+
+func TestEmbeddedDefaultsAreWhole(t *testing.T) {
+	// A default cut at a comma, quote or semicolon leaves its string
+	// literal open; every default must close the literals it opens.
+	for _, text := range []string{brokerTSV, namesrvTSV, controllerTSV} {
+		rows, err := readTSV("", text, numCols)
+		require.NoError(t, err)
+		for _, r := range rows {
+			if r.fields[colVersions] == developBranch {
+				continue // a develop-only row is never loaded
+			}
+			def := strings.ReplaceAll(r.fields[colDefault], `\"`, "")
+			assert.Zero(t, strings.Count(def, `"`)%2, "line %d: default %q has an open string literal", r.line, r.fields[colDefault])
+		}
 	}
 }
 
 const brokerHeader = "# key\tjava_param_types\tclasses\tdefault_expr\tpresent_in\n"
-const serverHeader = "# key\tjava_param_type\tclass\tapplied\tdefault_expr\n"
 const goodBroker = brokerHeader + "listenPort\tint\tNettyServerConfig\t0\t4.9.8,5.3.3,develop\n"
-const goodServer = serverHeader + "listenPort\tint\tNettyServerConfig\tyes\t0\n"
+const goodNamesrv = brokerHeader + "listenPort\tint\tNettyServerConfig\t0\t4.9.8,5.3.3\n"
+const goodController = brokerHeader + "controllerType\tString\tControllerConfig\tDLEDGER_CONTROLLER\t5.3.3\n"
 
 func TestParseRejectsBadData(t *testing.T) {
 	tests := []struct {
-		name   string
-		broker string
-		server string
-		want   string
+		name       string
+		broker     string
+		namesrv    string
+		controller string
+		want       string
 	}{
-		{name: "too few fields", broker: brokerHeader + "listenPort\tint\tNettyServerConfig\t0\n", server: goodServer,
+		{name: "too few fields", broker: brokerHeader + "listenPort\tint\tNettyServerConfig\t0\n",
 			want: "broker-keys.tsv line 2: want 5 tab-separated fields, got 4"},
-		{name: "empty key", broker: brokerHeader + "\tint\tX\t0\t5.3.3\n", server: goodServer,
+		{name: "empty key", broker: brokerHeader + "\tint\tX\t0\t5.3.3\n",
 			want: `broker-keys.tsv line 2: bad key name ""`},
-		{name: "key with space", broker: brokerHeader + "listen Port\tint\tX\t0\t5.3.3\n", server: goodServer,
+		{name: "key with space", broker: brokerHeader + "listen Port\tint\tX\t0\t5.3.3\n",
 			want: `broker-keys.tsv line 2: bad key name "listen Port"`},
-		{name: "duplicate broker key", broker: goodBroker + "listenPort\tint\tBrokerConfig\t0\t5.3.3\n", server: goodServer,
+		{name: "duplicate broker key", broker: goodBroker + "listenPort\tint\tBrokerConfig\t0\t5.3.3\n",
 			want: `broker-keys.tsv line 3: duplicate key "listenPort"`},
-		{name: "unknown type", broker: brokerHeader + "listenPort\tshort\tX\t0\t5.3.3\n", server: goodServer,
+		{name: "unknown type", broker: brokerHeader + "listenPort\tshort\tX\t0\t5.3.3\n",
 			want: `broker-keys.tsv line 2: unknown type "short"`},
-		{name: "empty version", broker: brokerHeader + "listenPort\tint\tX\t0\t5.3.3,,develop\n", server: goodServer,
+		{name: "empty version", broker: brokerHeader + "listenPort\tint\tX\t0\t5.3.3,,develop\n",
 			want: `broker-keys.tsv line 2: empty version in "5.3.3,,develop"`},
-		{name: "no 5.3.3", broker: brokerHeader + "listenPort\tint\tX\t0\t4.9.8\n", server: goodServer,
-			want: "name server table version 5.3.3 is not in the broker table"},
-		{name: "special key in table", broker: goodBroker + "rmqAddressServerDomain\tString\t\t\t5.3.3\n", server: goodServer,
+		{name: "special key in table", broker: goodBroker + "rmqAddressServerDomain\tString\t\t\t5.3.3\n",
 			want: `broker-keys.tsv: "rmqAddressServerDomain" is also a special key`},
-		{name: "no rows", broker: brokerHeader, server: goodServer, want: "broker-keys.tsv: no rows"},
-		{name: "unknown class", broker: goodBroker, server: serverHeader + "x\tint\tBrokerConfig\tyes\t0\n",
-			want: `namesrv-controller-keys.tsv line 2: unknown class "BrokerConfig"`},
-		{name: "bad applied", broker: goodBroker, server: serverHeader + "x\tint\tNamesrvConfig\tmaybe\t0\n",
-			want: `namesrv-controller-keys.tsv line 2: applied must be yes or no, got "maybe"`},
-		{name: "unknown applied type", broker: goodBroker, server: serverHeader + "x\tJraftConfig\tControllerConfig\tyes\t0\n",
-			want: `namesrv-controller-keys.tsv line 2: unknown type "JraftConfig"`},
+		{name: "no broker rows", broker: brokerHeader, want: "broker-keys.tsv: no rows"},
+		{name: "no name server rows", namesrv: brokerHeader, want: "namesrv-keys.tsv: no rows"},
+		{name: "name server row too long", namesrv: brokerHeader + "x\tint\tNamesrvConfig\tyes\t0\t5.3.3\n",
+			want: "namesrv-keys.tsv line 2: want 5 tab-separated fields, got 6"},
+		{name: "broker class in name server table", namesrv: brokerHeader + "x\tint\tBrokerConfig\t0\t5.3.3\n",
+			want: `namesrv-keys.tsv line 2: unknown class "BrokerConfig"`},
+		{name: "controller class in name server table", namesrv: brokerHeader + "x\tint\tNamesrvConfig|JraftConfig\t0\t5.3.3\n",
+			want: `namesrv-keys.tsv line 2: unknown class "JraftConfig"`},
+		{name: "name server class in controller table", controller: brokerHeader + "x\tint\tNamesrvConfig\t0\t5.3.3\n",
+			want: `controller-keys.tsv line 2: unknown class "NamesrvConfig"`},
+		{name: "no class", namesrv: brokerHeader + "x\tint\t\t0\t5.3.3\n",
+			want: `namesrv-keys.tsv line 2: no class for "x"`},
+		{name: "type properties2Object cannot build", controller: brokerHeader + "jraftConfig\tJraftConfig\tControllerConfig\t\t5.3.3\n",
+			want: `controller-keys.tsv line 2: unknown type "JraftConfig"`},
+		{name: "duplicate name server key", namesrv: goodNamesrv + "listenPort\tint\tNettyServerConfig\t0\t5.3.3\n",
+			want: `namesrv-keys.tsv line 3: duplicate key "listenPort"`},
+		{name: "version the broker table does not have", namesrv: brokerHeader + "x\tint\tNamesrvConfig\t0\t5.3.3,5.3.4\n",
+			want: `namesrv-keys.tsv line 2: unknown version "5.3.4"`},
+		{name: "empty name server version", namesrv: brokerHeader + "x\tint\tNamesrvConfig\t0\t5.3.3,\n",
+			want: `namesrv-keys.tsv line 2: empty version in "5.3.3,"`},
+		{name: "controller before 5.0.0", controller: brokerHeader + "x\tint\tControllerConfig\t0\t4.9.8,5.3.3\n",
+			want: "controller-keys.tsv line 2: version 4.9.8 is older than 5.0.0, the first with controller keys"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parse(tc.broker, tc.server)
+			broker, namesrv, controller := cmp.Or(tc.broker, goodBroker), cmp.Or(tc.namesrv, goodNamesrv), cmp.Or(tc.controller, goodController)
+			_, err := parse(broker, namesrv, controller)
 			require.Error(t, err)
 			assert.Equal(t, tc.want, err.Error())
 		})
@@ -73,14 +115,13 @@ func TestParseRejectsBadData(t *testing.T) {
 }
 
 func TestParseSmallTables(t *testing.T) {
-	server := serverHeader +
-		"listenPort\tint\tNettyServerConfig\tyes\t0\n" +
-		"mode\tSomeEnum\tControllerConfig\tno\tSomeEnum.A\n" +
-		"mode\tint\tControllerConfig\tyes\tSomeEnum.A\n" +
-		"mode\tString\tControllerConfig\tyes\tSomeEnum.A\n" +
-		"hidden\tJraftConfig\tControllerConfig\tno\tnew JraftConfig()\n"
+	namesrv := brokerHeader +
+		"listenPort\tint\tNettyServerConfig\t0\t4.9.8,5.3.3\n" +
+		"writeBufferLowWaterMark\tint\tNettyServerConfig|NettyClientConfig\tN\t5.3.3\n" +
+		"nextRelease\tboolean\tNamesrvConfig\tfalse\tdevelop\n"
+	controller := brokerHeader + "mode\tString|int\tControllerConfig\tSomeEnum.A\t5.3.3\n"
 	broker := strings.ReplaceAll(goodBroker, "\n", "\r\n") + "onlyDevelop\tboolean\tBrokerConfig\tfalse\tdevelop\n"
-	cat, err := parse(broker, server)
+	cat, err := parse(broker, namesrv, controller)
 	require.NoError(t, err)
 
 	assert.Equal(t, []string{"4.9.8", "5.3.3"}, cat.versions)
@@ -90,27 +131,13 @@ func TestParseSmallTables(t *testing.T) {
 	mode := cat.tables[Controller].byName["mode"]
 	require.NotNil(t, mode)
 	assert.Equal(t, "String|int", mode.key.Type)
-	assert.Equal(t, []string{"5.3.3"}, mode.key.Versions, "no controller before 5.0.0")
-	assert.Nil(t, cat.tables[Controller].byName["hidden"])
-	assert.Equal(t, []string{"4.9.8", "5.3.3"}, cat.tables[NameServer].byName["listenPort"].key.Versions)
-}
+	assert.Equal(t, []string{"5.3.3"}, mode.key.Versions)
+	assert.Equal(t, [][]string{nil, {"mode"}}, cat.tables[Controller].byVersion)
 
-func TestMergeTypes(t *testing.T) {
-	tests := []struct {
-		a, b, want string
-	}{
-		{a: "int", b: "int", want: "int"},
-		{a: "", b: "int", want: "int"},
-		{a: "int", b: "", want: "int"},
-		{a: "int", b: "String", want: "String|int"},
-		{a: "String|int", b: "int", want: "String|int"},
-		{a: "long", b: "String|int", want: "String|int|long"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.a+"+"+tc.b, func(t *testing.T) {
-			assert.Equal(t, tc.want, mergeTypes(tc.a, tc.b))
-		})
-	}
+	assert.Equal(t, []string{"4.9.8", "5.3.3"}, cat.tables[NameServer].byName["listenPort"].key.Versions)
+	assert.Equal(t, []string{"NettyClientConfig", "NettyServerConfig"}, cat.tables[NameServer].byName["writeBufferLowWaterMark"].key.Classes)
+	assert.Equal(t, [][]string{{"listenPort"}, {"listenPort", "writeBufferLowWaterMark"}}, cat.tables[NameServer].byVersion)
+	assert.Nil(t, cat.tables[NameServer].byName["nextRelease"], "develop only")
 }
 
 func TestClosestTieBreaks(t *testing.T) {

@@ -17,14 +17,18 @@
 //     them. Two keys that BrokerStartup reads directly rather than through a
 //     setter, rmqAddressServerDomain and rmqAddressServerSubGroup, are added
 //     for every version.
-//   - data/namesrv-controller-keys.tsv lists the name server and controller
-//     keys of RocketMQ 5.3.3 only. The name server table (NamesrvConfig,
-//     NettyServerConfig, NettyClientConfig) is used for every supported
-//     version, and the controller table (ControllerConfig, JraftConfig) for
-//     every 5.x version, because there is no per-version data for them; a
-//     key added after an older release is therefore accepted for it. Rows
-//     marked as not applied by properties2Object are left out: setting such
-//     a key in the file has no effect.
+//   - data/namesrv-keys.tsv and data/controller-keys.tsv have the same
+//     columns for the name server (NamesrvConfig, NettyServerConfig,
+//     NettyClientConfig) and the controller (ControllerConfig, JraftConfig),
+//     read from each supported release's sources. A class counts for a
+//     release only if that release fills it from the properties file: the
+//     4.9.8 name server reads no NettyClientConfig, the controller exists
+//     from 5.0.0 on and JraftConfig from 5.2.0 on. Setters whose parameter
+//     type properties2Object cannot build (an enum, a JraftConfig) are left
+//     out: setting such a key in the file has no effect.
+//
+// Each table gives one default expression per key, taken from the newest
+// release that has the key; a few defaults changed between releases.
 //
 // A standalone controller also reads the NettyServerConfig and
 // NettyClientConfig keys from its file, and a name server with an embedded

@@ -195,6 +195,8 @@ func TestKeys(t *testing.T) {
 		{name: "broker 4.9.8", comp: catalog.Broker, version: "4.9.8", noun: "broker", holds: "flushDiskType\tString\t"},
 		{name: "broker 5.3.3", comp: catalog.Broker, version: "5.3.3", noun: "broker", holds: "fetchNameSrvAddrByDnsLookup\t"},
 		{name: "name server", comp: catalog.NameServer, version: "5.3.3", noun: "name server", holds: "orderMessageEnable\tboolean\tfalse"},
+		{name: "name server 4.9.8", comp: catalog.NameServer, version: "4.9.8", noun: "name server", holds: "listenPort\tint\t"},
+		{name: "controller", comp: catalog.Controller, version: "5.2.0", noun: "controller", holds: "jRaftGroupId\tString\t\"jRaft-Controller\""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,6 +222,41 @@ func TestKeys(t *testing.T) {
 		// BrokerStartup reads itself.
 		assert.Regexp(t, `^18[57] broker keys in RocketMQ 4\.9\.8\n`, a.String())
 		assert.Regexp(t, `^44[24] broker keys in RocketMQ 5\.3\.3\n`, b.String())
+	})
+
+	t.Run("name server keys of 4.9.8 are those of 4.9.8", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, explain.Keys(&b, catalog.NameServer, "4.9.8"))
+		out := b.String()
+		assert.True(t, strings.HasPrefix(out, "21 name server keys in RocketMQ 4.9.8\n"), out)
+		assert.Contains(t, out, "\nlistenPort\tint\t")
+		assert.Contains(t, out, "\nconfigBlackList\tString\t")
+		// Added in 5.x to NamesrvConfig and NettyServerConfig, and the
+		// NettyClientConfig keys, which the 4.9.8 name server does not read.
+		for _, name := range []string{"supportActingMaster", "enableControllerInNamesrv", "waitSecondsForService", "bindAddress", "clientWorkerThreads", "useTLS"} {
+			assert.NotContains(t, out, "\n"+name+"\t")
+		}
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+			name, _, _ := strings.Cut(l, "\t")
+			k, ok := catalog.Find(catalog.NameServer, name)
+			require.True(t, ok, name)
+			assert.Contains(t, k.Versions, "4.9.8", name)
+		}
+	})
+
+	t.Run("no controller keys in 4.9.8", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, explain.Keys(&b, catalog.Controller, "4.9.8"))
+		assert.Equal(t, "0 controller keys in RocketMQ 4.9.8\n", b.String())
+	})
+
+	t.Run("defaults are whole", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, explain.Keys(&b, catalog.Controller, "5.3.3"))
+		assert.Contains(t, b.String(), "\nconfigBlackList\tString\t\"configBlackList;configStorePath\"\n")
+		b.Reset()
+		require.NoError(t, explain.Keys(&b, catalog.NameServer, "5.3.3"))
+		assert.Contains(t, b.String(), "\nconfigBlackList\tString\t\"configBlackList;configStorePath;kvConfigPath\"\n")
 	})
 
 	t.Run("unknown version", func(t *testing.T) {

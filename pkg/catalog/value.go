@@ -99,7 +99,6 @@ const (
 )
 
 var (
-	deleteWhenPattern = regexp.MustCompile(`^(?:[01][0-9]|2[0-3])(?:;(?:[01][0-9]|2[0-3]))*$`)
 	// javaDouble is the grammar of Double.parseDouble without the
 	// surrounding whitespace it ignores.
 	javaDouble = regexp.MustCompile(`^[+-]?(?:NaN|Infinity|` +
@@ -243,6 +242,11 @@ func judge(k Key, seen, shown string) verdict {
 			detail:  fmt.Sprintf("%q is not one of %s", shown, strings.Join(names, ", ")),
 		}
 	}
+	if m, ok := minimums[k.Name]; ok {
+		if n, err := strconv.ParseInt(seen, 10, 64); err == nil && n < m.min {
+			return verdict{problem: ErrOutOfRange, detail: fmt.Sprintf("%q is less than %d: %s", shown, m.min, m.why)}
+		}
+	}
 	switch k.Name {
 	case diskRatioKey:
 		n, err := strconv.ParseInt(seen, 10, 64)
@@ -260,14 +264,46 @@ func judge(k Key, seen, shown string) verdict {
 			}
 		}
 	case deleteWhenKey:
-		if !deleteWhenPattern.MatchString(seen) {
+		if !deleteHours(seen) {
 			return verdict{
 				problem: ErrBadHours,
-				detail:  fmt.Sprintf(`%q is not two-digit hours 00-23 separated by ";", e.g. "04" or "04;16"`, shown),
+				detail:  fmt.Sprintf(`%q is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`, shown),
 			}
 		}
 	}
 	return verdict{}
+}
+
+// minimums are the smallest values of numeric keys below which RocketMQ misbehaves rather than
+// refusing them (MessageStoreConfig at rocketmq-all-4.9.8 and 5.3.3 takes any int).
+var minimums = map[string]struct {
+	min int64
+	why string
+}{
+	// CommitLog.deleteExpiredFile keeps files for fileReservedTime * 3600 * 1000 ms.
+	"fileReservedTime":           {1, "commitlog files would be deleted as soon as they are full"},
+	"mappedFileSizeCommitLog":    {1 << 20, "commitlog files that small cannot hold a message"},
+	"mappedFileSizeConsumeQueue": {20, "a consume queue file must hold at least one 20-byte entry"},
+	"maxMessageSize":             {1, "every message would be refused"},
+}
+
+// deleteHours reads deleteWhen the way UtilAll.isItTimeToDo does (apache/rocketmq common/.../UtilAll.java,
+// rocketmq-all-4.9.8 and 5.3.3): when.split(";"), which drops trailing empty parts, then
+// Integer.parseInt of each part compared with the hour of the day. A part parseInt refuses throws in
+// the clean-up task, and an hour outside 0-23 never comes, so both are refused here.
+func deleteHours(when string) bool {
+	parts := strings.Split(when, ";")
+	for len(parts) > 1 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	for _, part := range parts {
+		// Base 10 with an optional sign is what Integer.parseInt takes (ASCII digits).
+		h, err := strconv.ParseInt(part, 10, 32)
+		if err != nil || h < 0 || h > 23 {
+			return false
+		}
+	}
+	return true
 }
 
 // judgeType mirrors the parsing properties2Object does for one setter

@@ -160,20 +160,28 @@ func TestCheckValue(t *testing.T) {
 		{name: "ratio not a number", key: brokerKey(t, "diskMaxUsedSpaceRatio"), value: "75%",
 			problem: catalog.ErrNotNumber, msg: `"75%" is not a number`},
 
-		// deleteWhen is a list of hours.
+		// deleteWhen is read by UtilAll.isItTimeToDo: split on ";" (trailing empty parts dropped), then
+		// Integer.parseInt of each part, compared with the hour of the day.
 		{name: "deleteWhen one hour", key: brokerKey(t, "deleteWhen"), value: "04"},
 		{name: "deleteWhen two hours", key: brokerKey(t, "deleteWhen"), value: "04;16"},
 		{name: "deleteWhen last hour", key: brokerKey(t, "deleteWhen"), value: "00;23"},
-		{name: "deleteWhen one digit", key: brokerKey(t, "deleteWhen"), value: "4",
-			problem: catalog.ErrBadHours, msg: `"4" is not two-digit hours 00-23 separated by ";", e.g. "04" or "04;16"`},
-		{name: "deleteWhen hour 24", key: brokerKey(t, "deleteWhen"), value: "24",
-			problem: catalog.ErrBadHours, msg: `"24" is not two-digit hours 00-23 separated by ";", e.g. "04" or "04;16"`},
-		{name: "deleteWhen comma", key: brokerKey(t, "deleteWhen"), value: "04,16",
-			problem: catalog.ErrBadHours, msg: `"04,16" is not two-digit hours 00-23 separated by ";", e.g. "04" or "04;16"`},
-		{name: "deleteWhen trailing separator", key: brokerKey(t, "deleteWhen"), value: "04;",
-			problem: catalog.ErrBadHours, msg: `"04;" is not two-digit hours 00-23 separated by ";", e.g. "04" or "04;16"`},
+		{name: "deleteWhen one digit: parseInt reads it", key: brokerKey(t, "deleteWhen"), value: "4"},
+		{name: "deleteWhen plus sign: parseInt reads it", key: brokerKey(t, "deleteWhen"), value: "+4"},
+		{name: "deleteWhen trailing separator: split drops it", key: brokerKey(t, "deleteWhen"), value: "04;"},
+		{name: "deleteWhen hour 24 never comes", key: brokerKey(t, "deleteWhen"), value: "24",
+			problem: catalog.ErrBadHours, msg: `"24" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
+		{name: "deleteWhen negative hour never comes", key: brokerKey(t, "deleteWhen"), value: "-1",
+			problem: catalog.ErrBadHours, msg: `"-1" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
+		{name: "deleteWhen comma: parseInt throws", key: brokerKey(t, "deleteWhen"), value: "04,16",
+			problem: catalog.ErrBadHours, msg: `"04,16" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
+		{name: "deleteWhen space after the separator: parseInt throws", key: brokerKey(t, "deleteWhen"), value: "04; 16",
+			problem: catalog.ErrBadHours, msg: `"04; 16" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
+		{name: "deleteWhen leading separator: parseInt of an empty part throws", key: brokerKey(t, "deleteWhen"), value: ";04",
+			problem: catalog.ErrBadHours, msg: `";04" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
 		{name: "deleteWhen empty", key: brokerKey(t, "deleteWhen"), value: "",
-			problem: catalog.ErrBadHours, msg: `"" is not two-digit hours 00-23 separated by ";", e.g. "04" or "04;16"`},
+			problem: catalog.ErrBadHours, msg: `"" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
+		{name: "deleteWhen beyond int", key: brokerKey(t, "deleteWhen"), value: "99999999999",
+			problem: catalog.ErrBadHours, msg: `"99999999999" is not a list of hours 0-23 separated by ";", e.g. "04" or "4;16"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

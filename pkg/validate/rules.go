@@ -3,6 +3,8 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -42,19 +44,74 @@ var ownedBroker = map[string]string{
 	"inSyncReplicas":                  "set spec.brokers.inSyncReplicas",
 	"totalReplicas":                   "follows from spec.brokers.slaves",
 	"rocketmqHome":                    "the image sets ROCKETMQ_HOME",
-	"enableDLegerCommitLog":           "DLedger groups are not supported by this version of rocketops",
-	"enableControllerMode":            "controller mode is not supported by this version of rocketops",
-	"controllerAddr":                  "controller mode is not supported by this version of rocketops",
 	"fetchNamesrvAddrByAddressServer": "the name-server addresses come from spec.nameServer",
 }
 
 // ownedNameServer are name-server keys the compiler writes itself.
 var ownedNameServer = map[string]string{
-	"listenPort":                "rocketops fixes the name-server port at 9876",
-	"rocketmqHome":              "the image sets ROCKETMQ_HOME",
-	"kvConfigPath":              "the name server keeps kvConfig.json on the volume of spec.nameServer.storage",
-	"configStorePath":           "the name server keeps its files on the volume of spec.nameServer.storage",
-	"enableControllerInNamesrv": "controller mode is not supported by this version of rocketops",
+	"listenPort":      "rocketops fixes the name-server port at 9876",
+	"rocketmqHome":    "the image sets ROCKETMQ_HOME",
+	"kvConfigPath":    "the name server keeps kvConfig.json on the volume of spec.nameServer.storage",
+	"configStorePath": "the name server keeps its files on the volume of spec.nameServer.storage",
+}
+
+// feature is a RocketMQ capability rocketops does not generate yet: its keys are refused rather than
+// half-supported, since a hand-set key without the rest of the feature (peers, Secrets, ports) would
+// give a cluster that does not work, or a credential in a ConfigMap.
+type feature struct {
+	name string
+	// match says whether a key belongs to the feature.
+	match func(key string) bool
+}
+
+var notYet = []feature{
+	{"DLedger groups", func(k string) bool {
+		return k == "enableDLegerCommitLog" || strings.HasPrefix(k, "dLeger") || k == "preferredLeaderId" || k == "storePathDLedgerCommitLog"
+	}},
+	{"controller mode", func(k string) bool {
+		return k == "enableControllerMode" || k == "controllerAddr" || k == "fetchControllerAddrByDnsLookup" ||
+			k == "enableControllerInNamesrv" || strings.HasPrefix(k, "controller")
+	}},
+	{"ACL and authentication", func(k string) bool {
+		return strings.HasPrefix(k, "acl") || strings.HasPrefix(k, "auth") || strings.HasPrefix(k, "initAuthentication") ||
+			strings.HasPrefix(k, "innerClientAuthentication")
+	}},
+	{"metrics export", func(k string) bool { return strings.HasPrefix(k, "metric") }},
+}
+
+// unsupported names the feature a key belongs to, or "".
+func unsupported(key string) string {
+	for _, f := range notYet {
+		if f.match(key) {
+			return f.name
+		}
+	}
+	return ""
+}
+
+// controlChar finds a control character other than tab: a line break ends the property and the rest
+// (NUL, escape sequences) has no place in a configuration file.
+func controlChar(v string) (rune, bool) {
+	for _, c := range v {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// credentialWords in a key or a value mark a credential, whatever the key: rocketops writes properties
+// into ConfigMaps, which anyone who may read the namespace can read.
+var credentialWords = []string{"password", "passwd", "secret", "accesskey", "credential", "token"}
+
+func credential(key, value string) bool {
+	k, v := strings.ToLower(key), strings.ToLower(value)
+	for _, w := range credentialWords {
+		if strings.Contains(k, w) || strings.Contains(v, `"`+w) || strings.Contains(v, w+"=") || strings.Contains(v, w+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // reservedLabels are the label keys rocketops sets; users may not set them.
@@ -82,6 +139,7 @@ func (r *ruler) warn(pointer string, key bool, hint, format string, args ...any)
 func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r := &ruler{doc: doc, node: node, c: c}
 	r.metadata()
+	r.images()
 	r.names()
 	r.topology()
 	r.config()
@@ -117,9 +175,44 @@ func (r *ruler) metadata() {
 			r.at(p, true, "rocketops.dev/ labels select pods; pick another prefix", "label %q is set by rocketops", k)
 		}
 	}
+	total := 0
 	for _, k := range sortedNames(r.c.Metadata.Annotations) {
+		p := spec.Pointer("metadata", "annotations", k)
 		for _, msg := range validation.IsQualifiedName(k) {
-			r.at(spec.Pointer("metadata", "annotations", k), true, "", "annotation key %q: %s", k, msg)
+			r.at(p, true, "", "annotation key %s: %s", diag.Quote(k), msg)
+		}
+		for _, prefix := range reservedAnnotations {
+			if strings.HasPrefix(k, prefix) {
+				r.at(p, true, "pick another prefix: "+prefix+" annotations steer rocketops or the tools that apply its output",
+					"annotation %s is reserved", diag.Quote(k))
+			}
+		}
+		total += len(k) + len(r.c.Metadata.Annotations[k])
+	}
+	if total > maxAnnotations {
+		r.at("/metadata/annotations", true, "", "annotations total %d bytes; Kubernetes allows %d per object", total, maxAnnotations)
+	}
+}
+
+// reservedAnnotations are prefixes of annotations that change how the output is applied.
+var reservedAnnotations = []string{"rocketops.dev/", "helm.sh/", "meta.helm.sh/", "argocd.argoproj.io/",
+	"kustomize.toolkit.fluxcd.io/", "kubectl.kubernetes.io/last-applied-configuration"}
+
+// maxAnnotations is the API server's limit on the total size of an object's annotations.
+const maxAnnotations = 256 << 10
+
+// images refuses a repository that carries its own tag: the tag field would be appended after it.
+func (r *ruler) images() {
+	imgs := []struct {
+		field string
+		img   spec.Image
+	}{{"nameServer", r.c.Spec.Images.NameServer}, {"broker", r.c.Spec.Images.Broker}, {"console", r.c.Spec.Images.Console}}
+	for _, i := range imgs {
+		repo := i.img.Repository
+		last := repo[strings.LastIndex(repo, "/")+1:]
+		if at := strings.IndexAny(last, ":@"); at >= 0 {
+			r.at("/spec/images/"+i.field+"/repository", false, fmt.Sprintf("set spec.images.%s.tag: %q and leave it out of the repository", i.field, last[at+1:]),
+				"repository %s holds a tag; the image would be %s:%s", diag.Quote(repo), repo, i.img.Tag)
 		}
 	}
 }
@@ -203,6 +296,20 @@ func (r *ruler) config() {
 func (r *ruler) properties(ptr string, comp catalog.Component, version string, props spec.Properties, owned map[string]string) {
 	for _, k := range sortedNames(props) {
 		p := ptr + "/" + escape(k)
+		if c, ok := controlChar(props[k]); ok {
+			r.at(p, false, "write the value without control characters", "%s: value holds the control character %U, which would be written raw into the configuration file", k, c)
+			continue
+		}
+		if credential(k, props[k]) {
+			r.at(p, false, "keep credentials in a Secret; rocketops never writes one into a ConfigMap",
+				"%s looks like a credential", k)
+			continue
+		}
+		if f := unsupported(k); f != "" {
+			r.at(p, true, "remove it: rocketops will generate "+f+" from the spec, with every part it needs",
+				"%s is part of %s, which rocketops does not support yet", k, f)
+			continue
+		}
 		if hint, ok := owned[k]; ok {
 			r.at(p, true, hint, "%s is set by rocketops", k)
 			continue
@@ -261,10 +368,41 @@ func (r *ruler) quantity(ptr string, q spec.Quantity) (resource.Quantity, bool) 
 		r.at(ptr, false, "", "must be more than zero, got %q", string(q))
 		return v, false
 	}
+	if v.Cmp(maxQuantity) > 0 {
+		r.at(ptr, false, "no node has that much: give a size such as 8Gi or 2Ti", "%s is more than %s", diag.Quote(string(q)), maxQuantity.String())
+		return v, false
+	}
 	return v, true
 }
 
+// maxQuantity bounds every size and amount in a spec: more than any node has, and far below where the
+// derived JVM flags would overflow.
+var maxQuantity = resource.MustParse("1Pi")
+
+// sizedFlags are JVM options that size memory: the JVM takes the last of each, and JAVA_OPT_EXT comes
+// after rocketops' own flags, so one in jvm.options would silently win over the checked sizes.
+var sizedFlags = []struct{ prefix, field string }{
+	{"-Xmx", "jvm.heap"}, {"-Xms", "jvm.heap"}, {"-Xmn", "jvm.heap (the young generation is half of it)"},
+	{"-XX:MaxDirectMemorySize", "jvm.directMemory"},
+	{"-XX:MaxRAM=", "resources.limits.memory"}, {"-XX:InitialRAMPercentage", "jvm.heap"},
+	{"-XX:MinRAMPercentage", "jvm.heap"}, {"-XX:MaxRAMPercentage", "jvm.heap"},
+	{"-Xloggc", "nothing: rocketops writes the GC log to the logs volume"},
+}
+
+func (r *ruler) jvmOptions(ptr string, opts []string) {
+	for i, o := range opts {
+		for _, f := range sizedFlags {
+			if strings.HasPrefix(o, f.prefix) {
+				r.at(fmt.Sprintf("%s/jvm/options/%d", ptr, i), false, "use "+f.field+" instead",
+					"%s in jvm.options would override the sizes rocketops checks against the memory limit", diag.Quote(o))
+				break
+			}
+		}
+	}
+}
+
 func (r *ruler) memory(ptr string, role jvm.Role, res spec.Resources, j spec.JVM) {
+	r.jvmOptions(ptr, j.Options)
 	var limit int64
 	for _, section := range []string{"requests", "limits"} {
 		list := res.Requests
@@ -310,7 +448,8 @@ func (r *ruler) memory(ptr string, role jvm.Role, res spec.Resources, j spec.JVM
 		}
 	}
 	if limit == 0 {
-		if heap == 0 {
+		// An invalid limit has been reported where it is written.
+		if heap == 0 && res.Limits["memory"] == "" {
 			r.at(ptr+"/resources", true, "set resources.limits.memory (the JVM is sized from it) or jvm.heap",
 				"no memory limit and no jvm.heap: the JVM would size itself from the node's memory")
 		}
@@ -359,7 +498,48 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// forbiddenHostPaths are node folders no RocketMQ store may be put in: the node's own state and the
+// container runtime's socket.
+var forbiddenHostPaths = []string{"/proc", "/sys", "/dev", "/etc", "/boot", "/run", "/var/run", "/var/lib/kubelet",
+	"/var/lib/docker", "/var/lib/containerd", "/usr", "/bin", "/sbin", "/lib", "/root"}
+
+func (r *ruler) hostPath(ptr, path string) {
+	if path == "" {
+		return
+	}
+	if c, ok := controlChar(path); ok || strings.ContainsRune(path, 0) {
+		r.at(ptr, false, "", "path holds the control character %U", c)
+		return
+	}
+	if clean := filepath.Clean(path); (path != "/" && clean != strings.TrimSuffix(path, "/")) || strings.Contains(path, "/../") {
+		r.at(ptr, false, fmt.Sprintf("write it as %s", clean), "path %s is not in its plain form (no .., . or //)", diag.Quote(path))
+		return
+	}
+	clean := filepath.Clean(path)
+	if clean == "/" {
+		r.at(ptr, false, "use a folder of its own, e.g. /data/rocketmq", "path / would put the store at the root of the node")
+		return
+	}
+	for _, f := range forbiddenHostPaths {
+		if clean == f || strings.HasPrefix(clean, f+"/") {
+			r.at(ptr, false, "use a folder of its own, e.g. /data/rocketmq", "path %s is inside %s, which belongs to the node", diag.Quote(path), f)
+			return
+		}
+	}
+}
+
 func (r *ruler) storage(ptr string, st spec.Storage, broker bool) {
+	r.hostPath(ptr+"/path", st.Path)
+	if st.StorageClass != nil && *st.StorageClass != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(*st.StorageClass) {
+			r.at(ptr+"/storageClass", false, "", "storageClass %s: %s", diag.Quote(*st.StorageClass), msg)
+		}
+	}
+	for i, m := range st.AccessModes {
+		if m == "ReadOnlyMany" {
+			r.at(fmt.Sprintf("%s/accessModes/%d", ptr, i), false, "use ReadWriteOnce (or ReadWriteOncePod)", "RocketMQ writes to its volume; ReadOnlyMany would mount it read-only")
+		}
+	}
 	only := func(field, mode string, set bool) {
 		if set && st.Mode != mode {
 			r.at(ptr+"/"+field, true, fmt.Sprintf("remove it, or set mode: %s", mode), "%s is only used with mode %s, not %s", field, mode, st.Mode)
@@ -396,35 +576,26 @@ func (r *ruler) placement(ptr string, p spec.Placement) {
 	}
 	if len(p.Tolerations) > 0 {
 		var t []corev1.Toleration
-		r.strict(ptr+"/tolerations", p.Tolerations, &t)
-		for i, tol := range t {
-			tp := fmt.Sprintf("%s/tolerations/%d", ptr, i)
-			if tol.Operator == corev1.TolerationOpExists && tol.Value != "" {
-				r.at(tp+"/value", true, "remove value, or use operator Equal", "a toleration with operator Exists takes no value")
-			}
-			if tol.Operator != "" && tol.Operator != corev1.TolerationOpExists && tol.Operator != corev1.TolerationOpEqual {
-				r.at(tp+"/operator", false, "", "operator must be Exists or Equal, got %q", tol.Operator)
-			}
-			switch tol.Effect {
-			case "", corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
-			default:
-				r.at(tp+"/effect", false, "", "effect must be NoSchedule, PreferNoSchedule or NoExecute, got %q", tol.Effect)
-			}
+		if r.strict(ptr+"/tolerations", p.Tolerations, &t) {
+			r.tolerations(ptr+"/tolerations", t)
 		}
 	}
 	if len(p.Affinity) > 0 {
 		var a corev1.Affinity
-		r.strict(ptr+"/affinity", p.Affinity, &a)
+		if r.strict(ptr+"/affinity", p.Affinity, &a) {
+			r.affinity(ptr+"/affinity", &a)
+		}
 	}
 }
 
 // strict decodes a Kubernetes object the user wrote and reports unknown or mistyped fields where
-// they were written.
-func (r *ruler) strict(ptr string, raw json.RawMessage, into any) {
+// they were written. It reports whether the object decoded, so that its values can be checked.
+func (r *ruler) strict(ptr string, raw json.RawMessage, into any) bool {
+	hint := "see kubectl explain pod.spec." + ptr[strings.LastIndex(ptr, "/")+1:]
 	strictErrs, err := kjson.UnmarshalStrict(raw, into)
 	if err != nil {
-		r.at(ptr, false, "see kubectl explain pod.spec."+ptr[strings.LastIndex(ptr, "/")+1:], "%s", strings.TrimPrefix(err.Error(), "json: "))
-		return
+		r.at(ptr, false, hint, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		return false
 	}
 	for _, e := range strictErrs {
 		msg := e.Error()
@@ -434,16 +605,97 @@ func (r *ruler) strict(ptr string, raw json.RawMessage, into any) {
 				field = msg[i+1 : j]
 			}
 		}
-		r.at(ptr+fieldPointer(field), true, "see kubectl explain pod.spec."+ptr[strings.LastIndex(ptr, "/")+1:], "%s", msg)
+		p := ptr + fieldPointer(field)
+		if strings.HasPrefix(msg, "unknown field") {
+			name := p[strings.LastIndex(p, "/")+1:]
+			r.at(p, true, unknownFieldHint(into, p, ptr, hint), "unknown field %s", diag.Quote(name))
+			continue
+		}
+		r.at(p, true, hint, "%s", msg)
 	}
+	return len(strictErrs) == 0
 }
 
-// fieldPointer turns "a.b[0].c" into "/a/b/0/c".
+// unknownFieldHint suggests the nearest field the Kubernetes type has at that place.
+func unknownFieldHint(obj any, pointer, root, fallback string) string {
+	rel := strings.TrimPrefix(pointer, root)
+	parts := strings.Split(strings.TrimPrefix(rel, "/"), "/")
+	t := reflect.TypeOf(obj)
+	for _, p := range parts[:len(parts)-1] {
+		t = deref(t)
+		switch t.Kind() {
+		case reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			f, ok := jsonField(t, p)
+			if !ok {
+				return fallback
+			}
+			t = f
+		default:
+			return fallback
+		}
+	}
+	t = deref(t)
+	if t.Kind() == reflect.Slice {
+		t = deref(t.Elem())
+	}
+	if t.Kind() != reflect.Struct {
+		return fallback
+	}
+	if s := diag.Closest(parts[len(parts)-1], jsonFields(t)); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return fallback
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+// jsonFields lists a struct's JSON field names, inlined structs included.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if strings.Contains(opts, "inline") || (f.Anonymous && name == "") {
+			out = append(out, jsonFields(deref(f.Type))...)
+			continue
+		}
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if strings.Contains(opts, "inline") || (f.Anonymous && tag == "") {
+			if ft, ok := jsonField(deref(f.Type), name); ok {
+				return ft, true
+			}
+			continue
+		}
+		if tag == name {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+// fieldPointer turns "a.b[0].c" (or "[0].c") into "/a/b/0/c".
 func fieldPointer(field string) string {
 	if field == "" {
 		return ""
 	}
-	field = strings.NewReplacer("[", ".", "]", "").Replace(field)
+	field = strings.TrimPrefix(strings.NewReplacer("[", ".", "]", "").Replace(field), ".")
 	return "/" + strings.Join(strings.Split(field, "."), "/")
 }
 

@@ -309,11 +309,10 @@ func TestMemoryRules(t *testing.T) {
 }
 
 func TestZeroLimitReportedOnce(t *testing.T) {
-	// Default copies a limit into a missing request, so one bad limit is checked twice, and the
-	// request the user never wrote is reported at its closest existing parent.
+	// Default copies a limit into a missing request, so one bad limit could be checked twice; and a
+	// limit that is given but wrong is not also reported as missing.
 
 	check(t, doc("5.3.3", "", "  console:\n    resources: {limits: {memory: 0}}\n"), []finding{
-		{pos: "8:5", pointer: "/spec/console/resources", message: "no memory limit and no jvm.heap: the JVM would size itself from the node's memory"},
 		{pos: "8:34", pointer: "/spec/console/resources/limits/memory", message: `must be more than zero, got "0"`},
 	})
 }
@@ -336,7 +335,7 @@ func TestPlacementAndConsoleRules(t *testing.T) {
 			name: "a toleration operator Kubernetes does not know",
 			// 7 console, 8 placement, 9 tolerations, 10 item
 			body: "  console:\n    placement:\n      tolerations:\n        - {key: a, operator: Equals, value: b}\n",
-			want: []finding{{pos: "10:30", pointer: "/spec/console/placement/tolerations/0/operator", message: `operator must be Exists or Equal, got "Equals"`}},
+			want: []finding{{pos: "10:30", pointer: "/spec/console/placement/tolerations/0/operator", message: `operator must be one of Exists, Equal, got "Equals"`}},
 		},
 		{
 			name: "a toleration of everything is fine",
@@ -379,8 +378,8 @@ func TestConfigRules(t *testing.T) {
 			name: "controller mode is refused",
 			ver:  "5.3.3",
 			body: "  brokers:\n    config: {enableControllerMode: true}\n",
-			want: []finding{{pos: "8:14", pointer: "/spec/brokers/config/enableControllerMode", message: "enableControllerMode is set by rocketops",
-				hint: "controller mode is not supported by this version of rocketops"}},
+			want: []finding{{pos: "8:14", pointer: "/spec/brokers/config/enableControllerMode", message: "enableControllerMode is part of controller mode, which rocketops does not support yet",
+				hint: "remove it: rocketops will generate controller mode from the spec, with every part it needs"}},
 		},
 		{
 			name: "a key of this version with a valid value",
@@ -478,6 +477,81 @@ func TestGroupNamesThatClash(t *testing.T) {
 	}
 	t.Run("a name that only contains them is fine", func(t *testing.T) {
 		check(t, doc("5.3.3", "", "  brokers:\n    groups: [{name: namesrv-a}, {name: my-console}]\n"), nil)
+	})
+}
+
+// TestFeaturesNotYetGenerated: the keys of a feature rocketops does not generate are refused, saying
+// so, and a credential is refused whatever its key, so that none ends up in a ConfigMap.
+func TestFeaturesNotYetGenerated(t *testing.T) {
+	tests := []struct {
+		key, value, feature string
+	}{
+		{"aclEnable", "true", "ACL and authentication"},
+		{"authenticationEnabled", "true", "ACL and authentication"},
+		{"authorizationEnabled", "true", "ACL and authentication"},
+		{"metricsExporterType", "PROM", "metrics export"},
+		{"metricsPromExporterPort", "5557", "metrics export"},
+		{"dLegerPeers", "n0-a:40911;n1-b:40911;n2-c:40911", "DLedger groups"},
+		{"dLegerGroup", "broker-a", "DLedger groups"},
+		{"dLegerSelfId", "n0", "DLedger groups"},
+		{"enableDLegerCommitLog", "true", "DLedger groups"},
+		{"controllerAddr", "ctrl:9878", "controller mode"},
+		{"fetchControllerAddrByDnsLookup", "true", "controller mode"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			src := doc("5.3.3", "", "  brokers:\n    config:\n      "+tc.key+": \""+tc.value+"\"\n")
+			check(t, src, []finding{{pos: "9:7", pointer: "/spec/brokers/config/" + tc.key,
+				message: tc.key + " is part of " + tc.feature + ", which rocketops does not support yet",
+				hint:    "remove it: rocketops will generate " + tc.feature + " from the spec, with every part it needs"}})
+		})
+	}
+	t.Run("the name server's controller keys too", func(t *testing.T) {
+		src := doc("5.3.3", "", "  nameServer:\n    config:\n      enableControllerInNamesrv: true\n")
+		check(t, src, []finding{{pos: "9:7", pointer: "/spec/nameServer/config/enableControllerInNamesrv",
+			message: "enableControllerInNamesrv is part of controller mode, which rocketops does not support yet"}})
+	})
+	for _, tc := range []struct{ name, key, value string }{
+		{"a credential key", "initAuthenticationUser", `{\"username\":\"rocketmq\",\"password\":\"12345678\"}`},
+		{"an unknown key naming a secret", "mySecretKey", "abc"},
+		{"a password in the value of an ordinary key", "brokerClusterName", "password=hunter2"},
+		{"inner client credentials", "innerClientAuthenticationCredentials", "{}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := doc("5.3.3", "", "  brokers:\n    config:\n      "+tc.key+": \""+tc.value+"\"\n")
+			_, diags := validate.Validate("cluster.yaml", []byte(src))
+			require.NotEmpty(t, diags)
+			var found bool
+			for _, d := range diags {
+				if d.Message == tc.key+" looks like a credential" {
+					found = true
+					assert.Equal(t, "keep credentials in a Secret; rocketops never writes one into a ConfigMap", d.Hint)
+					assert.Equal(t, "/spec/brokers/config/"+tc.key, d.Pointer)
+				}
+			}
+			assert.True(t, found, "%s", diags)
+		})
+	}
+}
+
+func TestJVMOptionsCannotResize(t *testing.T) {
+	for _, tc := range []struct{ option, use string }{
+		{"-Xmx4g", "jvm.heap"},
+		{"-Xms1g", "jvm.heap"},
+		{"-Xmn512m", "jvm.heap (the young generation is half of it)"},
+		{"-XX:MaxDirectMemorySize=8g", "jvm.directMemory"},
+		{"-XX:MaxRAMPercentage=90", "jvm.heap"},
+		{"-Xloggc:/dev/shm/gc.log", "nothing: rocketops writes the GC log to the logs volume"},
+	} {
+		t.Run(tc.option, func(t *testing.T) {
+			src := doc("5.3.3", "", "  brokers:\n    jvm:\n      options: [-XX:+UseG1GC, \""+tc.option+"\"]\n")
+			check(t, src, []finding{{pos: "9:31", pointer: "/spec/brokers/jvm/options/1",
+				message: `"` + tc.option + `" in jvm.options would override the sizes rocketops checks against the memory limit`,
+				hint:    "use " + tc.use + " instead"}})
+		})
+	}
+	t.Run("other options pass", func(t *testing.T) {
+		check(t, doc("5.3.3", "", "  brokers:\n    jvm:\n      options: [-XX:+UseG1GC, -Xss512k, -Duser.timezone=UTC]\n"), nil)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/txtar"
 
 	"github.com/rocketops/rocketops/pkg/compile"
 	"github.com/rocketops/rocketops/pkg/kube/kubetest"
@@ -141,43 +142,6 @@ func TestExamplesAreGolden(t *testing.T) {
 	require.Equal(t, string(ex), string(g), "examples/quickstart/cluster.yaml and golden/quickstart/cluster.yaml must be the same spec")
 }
 
-// txtar holds named sections: "-- name --" lines start them.
-func parseTxtar(data string) (comment string, files map[string]string, order []string) {
-	files = map[string]string{}
-	cur := ""
-	var b strings.Builder
-	flush := func() {
-		if cur == "" {
-			comment = b.String()
-		} else {
-			files[cur] = b.String()
-		}
-		b.Reset()
-	}
-	for _, line := range strings.SplitAfter(data, "\n") {
-		trimmed := strings.TrimRight(line, "\n")
-		if strings.HasPrefix(trimmed, "-- ") && strings.HasSuffix(trimmed, " --") && len(trimmed) > 6 {
-			flush()
-			cur = strings.TrimSuffix(strings.TrimPrefix(trimmed, "-- "), " --")
-			order = append(order, cur)
-			continue
-		}
-		b.WriteString(line)
-	}
-	flush()
-	return comment, files, order
-}
-
-func formatTxtar(comment string, files map[string]string, order []string) string {
-	var b strings.Builder
-	b.WriteString(comment)
-	for _, name := range order {
-		b.WriteString("-- " + name + " --\n")
-		b.WriteString(files[name])
-	}
-	return b.String()
-}
-
 // TestErrors checks that each spec in errors/*.txtar gives exactly the diagnostics beside it.
 func TestErrors(t *testing.T) {
 	paths, err := filepath.Glob("errors/*.txtar")
@@ -187,25 +151,44 @@ func TestErrors(t *testing.T) {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
 			data, err := os.ReadFile(path)
 			require.NoError(t, err)
-			comment, files, order := parseTxtar(string(data))
-			src, ok := files["cluster.yaml"]
+			ar := txtar.Parse(data)
+			src, ok := section(ar, "cluster.yaml")
 			require.True(t, ok, "%s needs a -- cluster.yaml -- section", path)
-			_, diags := compile.Validate("cluster.yaml", []byte(src))
+			_, diags := compile.Validate("cluster.yaml", src)
 			require.NotEmpty(t, diags, "%s: the spec must be invalid", path)
 			got := diags.Error() + "\n"
 			if *update {
-				if _, has := files["diagnostics"]; !has {
-					order = append(order, "diagnostics")
-				}
-				files["diagnostics"] = got
-				require.NoError(t, os.WriteFile(path, []byte(formatTxtar(comment, files, order)), 0o644))
+				setSection(ar, "diagnostics", []byte(got))
+				require.NoError(t, os.WriteFile(path, txtar.Format(ar), 0o644))
 			}
-			want := files["diagnostics"]
+			wantB, _ := section(ar, "diagnostics")
+			want := string(wantB)
 			if want != got {
 				t.Fatalf("diagnostics differ (run make golden to rewrite):\n%s", tree.UnifiedDiff("diagnostics", []byte(want), []byte(got)))
 			}
 		})
 	}
+}
+
+// section returns the data of an archive's file.
+func section(ar *txtar.Archive, name string) ([]byte, bool) {
+	for _, f := range ar.Files {
+		if f.Name == name {
+			return f.Data, true
+		}
+	}
+	return nil, false
+}
+
+// setSection replaces the data of an archive's file, or appends the file.
+func setSection(ar *txtar.Archive, name string, data []byte) {
+	for i := range ar.Files {
+		if ar.Files[i].Name == name {
+			ar.Files[i].Data = data
+			return
+		}
+	}
+	ar.Files = append(ar.Files, txtar.File{Name: name, Data: data})
 }
 
 // TestReadmeSpecsAreValid validates every spec the README shows, so the documentation cannot drift

@@ -156,11 +156,42 @@ func startOnce(bins Binaries, dir, token string, attempt int) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Server{dir: dir}
+	deadline := time.Now().Add(readyTimeout)
+	etcdURL, err := s.startEtcd(bins, data, ports[:3], logName("etcd"), deadline)
+	if err != nil {
+		return s, err
+	}
+	host := "https://127.0.0.1:" + strconv.Itoa(ports[3])
+	if err := s.startAPIServer(bins, etcdURL, certs, ports[3], logName("kube-apiserver")); err != nil {
+		s.stop()
+		return s, err
+	}
+	ca, err := s.waitAPIServer(host, filepath.Join(certs, "apiserver.crt"), token, deadline)
+	if err != nil {
+		s.stop()
+		return s, fmt.Errorf("kube-apiserver: %w", err)
+	}
+	s.Config = &rest.Config{
+		Host:            host,
+		BearerToken:     token,
+		TLSClientConfig: rest.TLSClientConfig{CAData: ca},
+		// The default client-side rate limit (5 requests/s) would dominate tests that send many objects.
+		QPS:       1000,
+		Burst:     2000,
+		UserAgent: "rocketops-kubetest",
+	}
+	return s, nil
+}
+
+// startEtcd starts etcd on ports (client, peer, metrics) and waits until it is healthy. The apiserver
+// starts only after that, so a port clash is pinned on the right server and an apiserver never talks
+// to somebody else's etcd that happened to answer on the port.
+func (s *Server) startEtcd(bins Binaries, data string, ports []int, logName string, deadline time.Time) (string, error) {
 	etcdURL := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(ports[1])
-	s := &Server{dir: dir}
-
-	s.etcd, err = startProcess("etcd", bins.Etcd, dir, logName("etcd"), []string{
+	var err error
+	s.etcd, err = startProcess("etcd", bins.Etcd, s.dir, logName, []string{
 		"--name=kubetest",
 		"--data-dir=" + data,
 		"--listen-client-urls=" + etcdURL,
@@ -173,29 +204,30 @@ func startOnce(bins Binaries, dir, token string, attempt int) (*Server, error) {
 		"--unsafe-no-fsync",
 	})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	deadline := time.Now().Add(readyTimeout)
 	plain := &http.Client{Timeout: 2 * time.Second}
-	// The apiserver starts only after etcd is healthy, so a port clash is pinned on the right server and an
-	// apiserver never talks to somebody else's etcd that happened to answer on the port.
 	if err := s.waitFor(deadline, func() error { return probe(plain, etcdURL+"/health", "") }); err != nil {
-		return s, fmt.Errorf("etcd: %w", err)
+		return "", fmt.Errorf("etcd: %w", err)
 	}
+	return etcdURL, nil
+}
 
-	host := "https://127.0.0.1:" + strconv.Itoa(ports[3])
-	s.apiserver, err = startProcess("kube-apiserver", bins.KubeAPIServer, dir, logName("kube-apiserver"), []string{
+// startAPIServer starts kube-apiserver on 127.0.0.1:port against etcdURL.
+func (s *Server) startAPIServer(bins Binaries, etcdURL, certs string, port int, logName string) error {
+	var err error
+	s.apiserver, err = startProcess("kube-apiserver", bins.KubeAPIServer, s.dir, logName, []string{
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port=" + strconv.Itoa(ports[3]),
+		"--secure-port=" + strconv.Itoa(port),
 		"--cert-dir=" + certs,
-		"--service-account-key-file=" + filepath.Join(dir, "sa.key"),
-		"--service-account-signing-key-file=" + filepath.Join(dir, "sa.key"),
+		"--service-account-key-file=" + filepath.Join(s.dir, "sa.key"),
+		"--service-account-signing-key-file=" + filepath.Join(s.dir, "sa.key"),
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--authorization-mode=AlwaysAllow",
-		"--token-auth-file=" + filepath.Join(dir, "tokens.csv"),
+		"--token-auth-file=" + filepath.Join(s.dir, "tokens.csv"),
 		"--anonymous-auth=false",
 		"--allow-privileged=true",
 		// Without a controller-manager no default service account is ever made, and this plugin would
@@ -204,16 +236,15 @@ func startOnce(bins Binaries, dir, token string, attempt int) (*Server, error) {
 		// No real endpoints to publish for the kubernetes service, and nothing else would clean them up.
 		"--endpoint-reconciler-type=none",
 	})
-	if err != nil {
-		s.stop()
-		return s, err
-	}
+	return err
+}
 
-	// The CA appears in cert-dir only once the apiserver has generated it, so it is re-read on every probe
-	// until the server answers; a server that is ready has finished writing it.
-	caFile := filepath.Join(certs, "apiserver.crt")
+// waitAPIServer waits until the apiserver answers and returns its CA. The CA appears in cert-dir only
+// once the apiserver has generated it, so it is re-read on every probe until the server answers; a
+// server that is ready has finished writing it.
+func (s *Server) waitAPIServer(host, caFile, token string, deadline time.Time) ([]byte, error) {
 	var ca []byte
-	err = s.waitFor(deadline, func() error {
+	err := s.waitFor(deadline, func() error {
 		pemData, err := os.ReadFile(caFile)
 		if err != nil {
 			return err
@@ -234,20 +265,7 @@ func startOnce(bins Binaries, dir, token string, attempt int) (*Server, error) {
 		ca = pemData
 		return nil
 	})
-	if err != nil {
-		s.stop()
-		return s, fmt.Errorf("kube-apiserver: %w", err)
-	}
-	s.Config = &rest.Config{
-		Host:            host,
-		BearerToken:     token,
-		TLSClientConfig: rest.TLSClientConfig{CAData: ca},
-		// The default client-side rate limit (5 requests/s) would dominate tests that send many objects.
-		QPS:       1000,
-		Burst:     2000,
-		UserAgent: "rocketops-kubetest",
-	}
-	return s, nil
+	return ca, err
 }
 
 // waitFor polls check until it passes, a server exits or the deadline passes.

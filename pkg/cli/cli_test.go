@@ -517,7 +517,7 @@ func TestCompile(t *testing.T) {
 			args:    []string{"--env", "prod"},
 			want:    []string{"base/kustomization.yaml", "overlays/prod/kustomization.yaml"},
 			notWant: []string{"overlays/dev", "overlays/staging"},
-			meta:    map[string]string{"env": "prod"},
+			meta:    map[string]string{"environments": "prod"},
 		},
 		{
 			name:    "one environment rendered",
@@ -525,7 +525,7 @@ func TestCompile(t *testing.T) {
 			args:    []string{"-e", "staging", "-t", "manifests"},
 			want:    []string{"rendered/staging/manifest.yaml"},
 			notWant: []string{"rendered/dev", "rendered/prod", "base"},
-			meta:    map[string]string{"env": "staging", "target": "manifests"},
+			meta:    map[string]string{"environments": "staging", "target": "manifests"},
 		},
 	}
 	for _, tc := range tests {
@@ -882,13 +882,19 @@ func TestCompileKeepsUserFiles(t *testing.T) {
 func TestCompileRemovesStaleFiles(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
+	spec := copySpec(t, environments, root)
 	out := filepath.Join(root, "out")
-	mustRun(t, "compile", environments, "-o", out)
+	mustRun(t, "compile", spec, "-o", out)
 	before := indexFiles(t, out)
 	writeFile(t, filepath.Join(out, "overlays", "prod", "notes.md"), "prod runbook\n")
 	writeFile(t, filepath.Join(out, "README.md"), "mine\n")
+	// staging and prod are the last environments of the spec: drop them from it.
+	s := readFile(t, spec)
+	cut := strings.Index(s, "    staging:\n")
+	require.Positive(t, cut, "%s no longer has staging where the test expects it", spec)
+	writeFile(t, spec, s[:cut])
 
-	code, stdout, stderr := run(t, "compile", environments, "-o", out, "--env", "dev")
+	code, stdout, stderr := run(t, "compile", spec, "-o", out)
 	require.Equal(t, 0, code, "stderr:\n%s", stderr)
 
 	after := indexFiles(t, out)
@@ -907,7 +913,8 @@ func TestCompileRemovesStaleFiles(t *testing.T) {
 	for _, p := range after {
 		assert.False(t, strings.HasPrefix(p, "overlays/prod/") || strings.HasPrefix(p, "overlays/staging/"), p)
 	}
-	assert.Equal(t, fmt.Sprintf("%s: %d files (0 created, 0 updated, %d unchanged, %d removed)\n", out, len(after), len(after), len(removed)), stdout)
+	assert.Equal(t, fmt.Sprintf("%s: %d files (0 created, 0 updated, %d unchanged, %d removed)\n", out, len(after), len(after), len(removed))+
+		fmt.Sprintf("%s: removed environments prod, staging, which %s no longer has\n", out, spec), stdout)
 
 	assert.Equal(t, "prod runbook\n", readFile(t, filepath.Join(out, "overlays", "prod", "notes.md")))
 	assert.Equal(t, "mine\n", readFile(t, filepath.Join(out, "README.md")))
@@ -1067,11 +1074,14 @@ func TestDiff(t *testing.T) {
 			code:        0,
 		},
 		{
-			name:        "environments come from the index",
+			// --env narrowed that compile only: diff covers every environment the spec has.
+			name:        "environments the folder lacks",
 			spec:        environments,
 			compileArgs: []string{"--env", "prod", "-t", "kustomize,manifests"},
 			change:      func(t *testing.T, spec, out string) []string { return []string{spec, out} },
-			code:        0,
+			code:        1,
+			stdoutRe:    []string{`^\+\+\+ b/overlays/dev/kustomization\.yaml$`, `^\+\+\+ b/rendered/staging/manifest\.yaml$`},
+			wantStderr:  []string{" compiles to; it has no output for environments dev, staging\n\thint: to update it, run: rocketops compile "},
 		},
 		{
 			name:        "flags override the index",

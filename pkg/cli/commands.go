@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,8 +72,11 @@ func newCompileCmd(out io.Writer) *cobra.Command {
 		Use:   "compile FILE -o DIR",
 		Short: "Write kustomize base + overlays or rendered manifests for every environment",
 		Long: `compile writes the output folder atomically: a failed run leaves it untouched, files rocketops
-did not generate are never deleted, and generated files the spec no longer produces are removed.
-The folder's .rocketops-index records what was generated.`,
+did not generate are never deleted, and generated files the spec no longer produces are removed,
+an environment's files too once the spec no longer has it. --env narrows one run to the environments
+it names and keeps the files of the others as they are. The folder's .rocketops-index records what
+was generated, and for which cluster: compiling another cluster's spec into it needs --force. A
+compile locks the folder; a second one into the same folder meanwhile fails.`,
 		Example: `  rocketops compile cluster.yaml -o deploy/
   rocketops compile cluster.yaml -o deploy/ --target kustomize,manifests --env prod
   rocketops compile cluster.yaml -o deploy/ --target helm --vendor-chart`,
@@ -81,34 +85,43 @@ The folder's .rocketops-index records what was generated.`,
 			if o.output == "" {
 				return usage(errors.New("no output folder"), "add -o DIR, e.g. -o deploy/")
 			}
+			unlock, err := lockFolder(cmd.ErrOrStderr(), o.output)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			src, name, err := readSpec(args[0])
 			if err != nil {
 				return err
 			}
 			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, VendorChart: o.vendor}
-			if err := recorded(o.output, &opts, cmd.Flags().Changed("vendor-chart")); err != nil {
+			idx, err := recorded(o.output, &opts, cmd.Flags().Changed("vendor-chart"))
+			if err != nil {
 				return err
 			}
 			res, err := compile.Compile(opts)
 			if err != nil {
-				return outcome(fromIndex(err, o.output, opts, o.envs))
+				return outcome(err)
 			}
 			if len(res.Warnings) > 0 {
 				fmt.Fprint(cmd.ErrOrStderr(), res.Warnings.Error()+"\n")
 			}
-			r, err := tree.Write(o.output, res.Tree, tree.WriteOptions{Meta: res.Meta, Force: o.force})
+			wo, err := writeOptions(o.output, name, idx, res.Meta, len(o.envs) > 0, o.force)
+			if err != nil {
+				return err
+			}
+			r, err := tree.Write(o.output, res.Tree, wo)
 			if err != nil {
 				return outcome(fmt.Errorf("writing %s: %w", o.output, err))
 			}
-			fmt.Fprintf(out, "%s: %d files (%d created, %d updated, %d unchanged, %d removed)\n",
-				o.output, len(res.Tree), len(r.Created), len(r.Updated), len(r.Unchanged), len(r.Removed))
+			report(out, o.output, name, idx, res, r, wo.Partial)
 			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "", "output folder (created if missing)")
 	targetFlag(cmd, &o.targets)
 	envFlag(cmd, &o.envs)
-	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite files in the output folder that rocketops did not generate")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite files in the output folder that rocketops did not generate, and the output of another cluster")
 	cmd.Flags().BoolVar(&o.vendor, "vendor-chart", false, "with --target helm, also write the chart to charts/rocketmq/")
 	return cmd
 }
@@ -123,7 +136,9 @@ func newDiffCmd(out io.Writer) *cobra.Command {
 		Short: "Compare committed output with what the spec compiles to (exit 1 on any difference)",
 		Long: `diff compiles the spec in memory and compares it with DIR: every file it would write and every
 generated file DIR's index lists. It prints a unified diff and exits 0 when they match, 1 when they
-differ and 2 on error. Without --target and --env it uses what DIR's index recorded.`,
+differ (an environment of the spec that DIR has no output for included) and 2 on error. It covers
+every environment of the spec unless --env names some; without --target it uses the targets DIR's
+index recorded.`,
 		Example: `  rocketops diff cluster.yaml deploy/`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -136,20 +151,26 @@ differ and 2 on error. Without --target and --env it uses what DIR's index recor
 				return usage(fmt.Errorf("%s is not a folder", dir), "give the folder compile wrote, e.g. deploy/")
 			}
 			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs}
-			if err := recorded(dir, &opts, false); err != nil {
+			idx, err := recorded(dir, &opts, false)
+			if err != nil {
 				return err
 			}
 			res, err := compile.Compile(opts)
 			if err != nil {
-				return outcome(fromIndex(err, dir, opts, o.envs))
+				return outcome(err)
 			}
-			text, changed, err := tree.Diff(dir, res.Tree)
+			if other := otherCluster(idx, res.Meta); other != "" {
+				return usage(fmt.Errorf("%s holds the output of %s, not of %s that %s describes", dir, other, clusterOf(res.Meta), name),
+					"give the folder compiled from "+name+", or replace this one's output: "+compileCommand(args[0], dir, opts)+" --force")
+			}
+			narrowed := len(o.envs) > 0
+			text, changed, err := tree.Diff(dir, res.Tree, tree.DiffOptions{Partial: narrowed})
 			if err != nil {
 				return outcome(err)
 			}
-			if changed {
+			if gaps := gaps(idx, res.Meta, name, narrowed); changed || gaps != "" {
 				fmt.Fprint(out, text)
-				return &exitError{code: ExitFindings, err: fmt.Errorf("%s differs from what %s compiles to\n\thint: to update it, run: %s", dir, name, compileCommand(args[0], dir, opts))}
+				return &exitError{code: ExitFindings, err: fmt.Errorf("%s differs from what %s compiles to%s\n\thint: to update it, run: %s", dir, name, gaps, compileCommand(args[0], dir, opts))}
 			}
 			return nil
 		},
@@ -229,37 +250,25 @@ func newVersionCmd(out io.Writer) *cobra.Command {
 	}
 }
 
-// recorded fills the options the user did not give from what the folder's index recorded, so that
-// compiling or diffing a folder again does what produced it.
-func recorded(dir string, opts *compile.Options, vendorGiven bool) error {
+// recorded returns the folder's index and fills the options the user did not give from what it
+// recorded, so that compiling or diffing a folder again writes the targets that produced it. The
+// environments are not taken from it: without --env, compile and diff cover every environment the
+// spec has now.
+func recorded(dir string, opts *compile.Options, vendorGiven bool) (tree.Index, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil // a new folder records nothing; a file in the way is the writer's to report
+		return tree.Index{}, nil // a new folder records nothing; a file in the way is the writer's to report
 	}
 	idx, err := tree.ReadIndex(dir)
 	if err != nil {
-		return outcome(err)
+		return tree.Index{}, outcome(err)
 	}
 	if len(opts.Targets) == 0 && idx.Meta["target"] != "" {
 		opts.Targets = strings.Split(idx.Meta["target"], ",")
 	}
-	if len(opts.Environments) == 0 && idx.Meta["env"] != "" {
-		opts.Environments = strings.Split(idx.Meta["env"], ",")
-	}
 	if !vendorGiven && !opts.VendorChart {
 		opts.VendorChart = idx.Meta["vendor-chart"] == "true"
 	}
-	return nil
-}
-
-// fromIndex says so when an environment that no longer exists came from the folder's index rather
-// than from --env.
-func fromIndex(err error, dir string, opts compile.Options, given []string) error {
-	var ue *compile.UsageError
-	if len(given) == 0 && len(opts.Environments) > 0 && errors.As(err, &ue) && strings.HasPrefix(ue.Msg, "unknown environment") {
-		return &compile.UsageError{Msg: ue.Msg + " (recorded in " + filepath.Join(dir, tree.IndexFile) + " by an earlier compile --env)",
-			Hint: ue.Hint + "; or pass --env to choose the environments"}
-	}
-	return err
+	return idx, nil
 }
 
 // compileCommand is the command that rewrites dir with the options it was compared with.
@@ -275,4 +284,154 @@ func compileCommand(spec, dir string, opts compile.Options) string {
 		cmd += " --vendor-chart"
 	}
 	return cmd
+}
+
+// lockFolder takes the output folder's lock for the rest of a compile and returns its release. A
+// lock left by a compile that was killed is taken over, and the user told so.
+func lockFolder(stderr io.Writer, dir string) (func(), error) {
+	lock, err := tree.LockDir(dir)
+	if err != nil {
+		return nil, outcome(err)
+	}
+	if lock.Stale != 0 {
+		fmt.Fprintf(stderr, "note: took over the lock on %s from process %d, which is gone\n", dir, lock.Stale)
+	}
+	return func() {
+		if err := lock.Unlock(); err != nil {
+			fmt.Fprintf(stderr, "warning: %v\n", err)
+		}
+	}, nil
+}
+
+// writeOptions decides how compile writes dir. A compile without --env covers the whole folder:
+// whatever the spec no longer generates, an environment removed from it included, goes. One with
+// --env covers the base and the environments it names and keeps everything else; the index then
+// goes on recording the environments and targets it kept. Replacing another cluster's output
+// (--force) is never narrowed: nothing of that cluster is worth keeping.
+func writeOptions(dir, spec string, idx tree.Index, meta map[string]string, narrowed, force bool) (tree.WriteOptions, error) {
+	if other := otherCluster(idx, meta); other != "" {
+		if !force {
+			return tree.WriteOptions{}, usage(fmt.Errorf("%s holds the output of %s, not of %s that %s describes", dir, other, clusterOf(meta), spec),
+				"to replace it with the output of "+spec+", add --force; to keep it, give another -o folder")
+		}
+		return tree.WriteOptions{Meta: meta, Force: true}, nil
+	}
+	wo := tree.WriteOptions{Meta: meta, Force: force, Partial: narrowed && len(idx.Files) > 0}
+	if !wo.Partial {
+		return wo, nil
+	}
+	wo.Meta = maps.Clone(meta)
+	if have, known := held(idx); known {
+		wo.Meta["environments"] = strings.Join(union(have, split(meta["environments"])), ",")
+	} else {
+		delete(wo.Meta, "environments") // still unknown: the folder holds more than this run wrote
+	}
+	wo.Meta["target"] = strings.Join(union(split(idx.Meta["target"]), split(meta["target"])), ",")
+	if idx.Meta["vendor-chart"] == "true" {
+		wo.Meta["vendor-chart"] = "true"
+	}
+	return wo, nil
+}
+
+// report prints what a compile did: the counts, then the other cluster whose output it replaced,
+// or the environments the folder held that it removed because the spec no longer has them, or,
+// narrowed by --env, kept as they were.
+func report(out io.Writer, dir, spec string, idx tree.Index, res *compile.Output, r tree.Result, narrowed bool) {
+	fmt.Fprintf(out, "%s: %d files (%d created, %d updated, %d unchanged, %d removed)\n",
+		dir, len(res.Tree), len(r.Created), len(r.Updated), len(r.Unchanged), len(r.Removed))
+	have, _ := held(idx)
+	others := minus(have, split(res.Meta["environments"]))
+	switch other := otherCluster(idx, res.Meta); {
+	case other != "":
+		fmt.Fprintf(out, "%s: replaced the output of %s\n", dir, other)
+	case len(others) == 0:
+	case narrowed:
+		were := "as they were"
+		if len(others) == 1 {
+			were = "as it was"
+		}
+		fmt.Fprintf(out, "%s: kept %s %s; compile without --env to update the whole folder\n", dir, envList(others), were)
+	default:
+		fmt.Fprintf(out, "%s: removed %s, which %s no longer has\n", dir, envList(others), spec)
+	}
+}
+
+// held returns the environments whose output the index says the folder holds, and whether it says
+// so at all. Indexes from before rocketops recorded it only did after a compile with --env, which
+// then removed every other environment.
+func held(idx tree.Index) ([]string, bool) {
+	if v, ok := idx.Meta["environments"]; ok {
+		return split(v), true
+	}
+	if v, ok := idx.Meta["env"]; ok {
+		return split(v), true
+	}
+	return nil, len(idx.Files) == 0
+}
+
+// gaps is the part of diff's message that names the environments the spec has and the folder has
+// no output for, and, unless --env narrows the diff, those it holds that the spec no longer has.
+func gaps(idx tree.Index, meta map[string]string, spec string, narrowed bool) string {
+	have, known := held(idx)
+	if !known {
+		return ""
+	}
+	want := split(meta["environments"])
+	var b strings.Builder
+	if missing := minus(want, have); len(missing) > 0 {
+		b.WriteString("; it has no output for " + envList(missing))
+	}
+	if extra := minus(have, want); len(extra) > 0 && !narrowed {
+		b.WriteString("; it holds " + envList(extra) + ", which " + spec + " no longer has")
+	}
+	return b.String()
+}
+
+// otherCluster describes the cluster whose output the index records if the spec compiled to meta
+// is another one, and is "" if it is the same one or the index records none (a new folder, or one
+// written before rocketops recorded it). A cluster is its name and namespace; the spec's file may
+// move or be renamed.
+func otherCluster(idx tree.Index, meta map[string]string) string {
+	have := idx.Meta["cluster"]
+	if have == "" || (have == meta["cluster"] && idx.Meta["namespace"] == meta["namespace"]) {
+		return ""
+	}
+	return fmt.Sprintf("cluster %q (namespace %s, compiled from %s)", have, idx.Meta["namespace"], idx.Meta["spec"])
+}
+
+func clusterOf(meta map[string]string) string {
+	return fmt.Sprintf("cluster %q (namespace %s)", meta["cluster"], meta["namespace"])
+}
+
+// envList names environments in a sentence: "environment prod", "environments dev, staging".
+func envList(names []string) string {
+	if len(names) == 1 {
+		return "environment " + names[0]
+	}
+	return "environments " + strings.Join(names, ", ")
+}
+
+func split(list string) []string {
+	if list == "" {
+		return nil
+	}
+	return strings.Split(list, ",")
+}
+
+// union returns the names in a or b, sorted, once each.
+func union(a, b []string) []string {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// minus returns the names of a that are not in b, in a's order.
+func minus(a, b []string) []string {
+	var out []string
+	for _, n := range a {
+		if !slices.Contains(b, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

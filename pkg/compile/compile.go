@@ -108,13 +108,15 @@ func Compile(opts Options) (*Output, error) {
 		}
 	}
 	sum := sha256.Sum256(opts.Source)
+	// cluster and namespace say which cluster the folder holds, environments which of its
+	// environments this compile wrote: a later compile or diff checks them.
 	out.Meta = map[string]string{
-		"spec":   source,
-		"digest": "sha256:" + hex.EncodeToString(sum[:]),
-		"target": strings.Join(targets, ","),
-	}
-	if len(opts.Environments) > 0 {
-		out.Meta["env"] = strings.Join(envs, ",")
+		"spec":         source,
+		"digest":       "sha256:" + hex.EncodeToString(sum[:]),
+		"target":       strings.Join(targets, ","),
+		"cluster":      out.Base.Name,
+		"namespace":    out.Base.Namespace,
+		"environments": strings.Join(envs, ","),
 	}
 	if opts.VendorChart {
 		out.Meta["vendor-chart"] = "true"

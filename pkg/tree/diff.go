@@ -17,16 +17,24 @@ import (
 // git and diff -u.
 const diffContext = 3
 
+// DiffOptions control Diff.
+type DiffOptions struct {
+	// Partial says that t is only part of what dir holds, as
+	// WriteOptions.Partial does for Write: files the index lists and t lacks
+	// are not drift, since such a write would keep them.
+	Partial bool
+}
+
 // Diff compares t with what is in dir, in the terms Write uses: it looks at
 // every path of t and every path the index in dir lists, so a file that was
 // generated before and is not any more counts as drift (Write would remove
-// it). Files in dir that are neither in t nor in the index are the user's and
-// are ignored. dir need not exist.
+// it), unless opts.Partial is set. Files in dir that are neither in t nor in
+// the index are the user's and are ignored. dir need not exist.
 //
 // It returns the unified diffs from dir to t, one per differing file, sorted
 // by path, and whether anything differs. A symlink on the way to a compared
 // file is a *SymlinkError, as in Write.
-func Diff(dir string, t Tree) (string, bool, error) {
+func Diff(dir string, t Tree, opts DiffOptions) (string, bool, error) {
 	if err := t.Check(); err != nil {
 		return "", false, err
 	}
@@ -43,9 +51,13 @@ func Diff(dir string, t Tree) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
+	paths := t.Paths()
+	if !opts.Partial {
+		paths = union(ix.Files, paths)
+	}
 	fsys := &lister{dir: dir, kinds: map[string]kind{}}
 	var out strings.Builder
-	for _, rel := range union(ix.Files, t.Paths()) {
+	for _, rel := range paths {
 		want, generated := t[rel]
 		have, exists, err := fsys.read(rel, generated)
 		if err != nil {

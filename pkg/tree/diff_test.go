@@ -181,7 +181,7 @@ func TestDiff(t *testing.T) {
 			tc.setup(t, dir)
 			before := snapshot(t, filepath.Dir(dir))
 
-			got, differs, err := Diff(dir, treeOf(tc.tree))
+			got, differs, err := Diff(dir, treeOf(tc.tree), DiffOptions{})
 
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
@@ -191,7 +191,7 @@ func TestDiff(t *testing.T) {
 			// Whatever Diff reports is what Write changes: afterwards no drift.
 			_, err = Write(dir, treeOf(tc.tree), WriteOptions{Force: true})
 			require.NoError(t, err)
-			got, differs, err = Diff(dir, treeOf(tc.tree))
+			got, differs, err = Diff(dir, treeOf(tc.tree), DiffOptions{})
 			require.NoError(t, err)
 			assert.Empty(t, got)
 			assert.False(t, differs)
@@ -233,9 +233,34 @@ func TestDiffErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := Diff(tc.setup(t, t.TempDir()), tc.tree)
+			_, _, err := Diff(tc.setup(t, t.TempDir()), tc.tree, DiffOptions{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.message)
 		})
 	}
+}
+
+// A partial diff is what a partial write would change: files of the index
+// that the tree lacks are not drift.
+func TestDiffPartial(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, dir, treeOf(map[string]string{"base.yaml": "b\n", "dev.yaml": "d\n", "prod.yaml": "p\n"}), WriteOptions{})
+	prod := treeOf(map[string]string{"base.yaml": "b\n", "prod.yaml": "p2\n"})
+
+	got, differs, err := Diff(dir, prod, DiffOptions{Partial: true})
+	require.NoError(t, err)
+	assert.True(t, differs)
+	assert.Equal(t, "--- a/prod.yaml\n+++ b/prod.yaml\n@@ -1 +1 @@\n-p\n+p2\n", got)
+
+	got, _, err = Diff(dir, prod, DiffOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "--- a/dev.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-d\n"+
+		"--- a/prod.yaml\n+++ b/prod.yaml\n@@ -1 +1 @@\n-p\n+p2\n", got, "a full diff counts dev.yaml, which a full write removes")
+
+	_, err = Write(dir, prod, WriteOptions{Partial: true})
+	require.NoError(t, err)
+	got, differs, err = Diff(dir, prod, DiffOptions{Partial: true})
+	require.NoError(t, err)
+	assert.False(t, differs, got)
+	assert.FileExists(t, filepath.Join(dir, "dev.yaml"))
 }

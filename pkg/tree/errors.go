@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -59,4 +60,41 @@ func (e *CorruptIndexError) Error() string {
 		return fmt.Sprintf("corrupt index %s: line %d: %s", e.File, e.Line, e.Reason)
 	}
 	return fmt.Sprintf("corrupt index %s: %s", e.File, e.Reason)
+}
+
+// NewerIndexError reports an index in a format newer than this package
+// reads, written by a later rocketops. Write and Diff stop on it: the index
+// decides what may be deleted, and guessing at it could delete the wrong files.
+type NewerIndexError struct {
+	File   string // path of the index file
+	Format int    // the format it declares
+}
+
+func (e *NewerIndexError) Error() string {
+	return fmt.Sprintf("index %s is in format %d, newer than this rocketops reads (up to %d); upgrade rocketops",
+		e.File, e.Format, indexFormat)
+}
+
+// LockedError reports an output directory whose lock another run holds; see
+// LockDir.
+type LockedError struct {
+	Dir  string // the output directory, as given to LockDir
+	PID  int    // the holder's process id, 0 if it has not recorded one (yet)
+	Host string // the holder's host name, when it is not this host
+}
+
+func (e *LockedError) Error() string {
+	who := "another rocketops"
+	if e.PID > 0 {
+		who += fmt.Sprintf(" (process %d", e.PID)
+		if e.Host != "" {
+			who += " on " + e.Host
+		}
+		who += ")"
+	}
+	msg := fmt.Sprintf("output directory %q is locked by %s; wait for it to finish, then run again", e.Dir, who)
+	if !lockTakesOver {
+		msg += fmt.Sprintf("; if no rocketops is running, remove %s", filepath.Join(e.Dir, LockFile))
+	}
+	return msg
 }

@@ -16,6 +16,11 @@ const (
 	// tools which apply every manifest in a directory leave it alone.
 	IndexFile = ".rocketops-index"
 
+	// LockFile is the name of the lock LockDir keeps at the top of the output
+	// directory while a run writes it. It is reserved like IndexFile; it only
+	// exists while a run is going on, or after one was killed.
+	LockFile = ".rocketops-lock"
+
 	// TempPrefix starts the name of every temporary file Write creates. Files
 	// with this prefix are left over from an interrupted write, and the next
 	// write deletes them, so the prefix is reserved.
@@ -34,9 +39,10 @@ func (t Tree) Paths() []string {
 // Check rejects paths that are hostile or malformed: empty, absolute, with a
 // drive letter, "." or ".." or empty segments, backslashes, NUL or other
 // control characters, segments with leading or trailing spaces, anything
-// inside a .git directory, the reserved IndexFile and TempPrefix names, two
-// paths that differ only in letter case (they collide on macOS and Windows),
-// and a path that is also the directory of another path ("a" and "a/b").
+// inside a .git directory, the reserved IndexFile, LockFile and TempPrefix
+// names, two paths that differ only in letter case (they collide on macOS and
+// Windows), and a path that is also the directory of another path ("a" and
+// "a/b").
 // The error names every offending path; each part is an *InvalidPathError.
 func (t Tree) Check() error {
 	paths := t.Paths()
@@ -118,6 +124,9 @@ func checkPath(p string) error {
 	}
 	if strings.EqualFold(p, IndexFile) {
 		return bad("is the reserved index file name")
+	}
+	if strings.EqualFold(p, LockFile) {
+		return bad("is the reserved lock file name")
 	}
 	if path.Clean(p) != p {
 		// Unreachable with the segment checks above; kept so that the

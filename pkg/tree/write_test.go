@@ -25,7 +25,7 @@ func TestWriteCreatesMissingDirectory(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"kustomization.yaml":   "k\n",
 		"base/broker/sts.yaml": "s\n",
-		IndexFile:              indexHeader + "\nmeta spec cluster.yaml\nfile base/broker/sts.yaml\nfile kustomization.yaml\n",
+		IndexFile:              indexHeader + "\nformat 2\nmeta spec cluster.yaml\nfile base/broker/sts.yaml\nfile kustomization.yaml\n",
 	}, readTree(t, dir))
 	for _, d := range []string{"deep", "deep/er", "deep/er/out", "deep/er/out/base", "deep/er/out/base/broker"} {
 		fi, err := os.Stat(filepath.Join(parent, d))
@@ -586,7 +586,7 @@ func TestWriteRefusesSymlinks(t *testing.T) {
 				assert.Equal(t, beforeDir, snapshot(t, dir))
 				assert.Equal(t, beforeOutside, snapshot(t, outside))
 
-				_, _, err = Diff(dir, treeOf(tc.tree))
+				_, _, err = Diff(dir, treeOf(tc.tree), DiffOptions{})
 				require.ErrorAs(t, err, &se, "Diff refuses the same links")
 			})
 		}
@@ -624,7 +624,7 @@ func TestWriteIsDeterministic(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dirB, IndexFile))
 	require.NoError(t, err)
 	assert.Equal(t, string(a), string(b))
-	assert.Equal(t, indexHeader+"\n"+
+	assert.Equal(t, indexHeader+"\n"+"format 2\n"+
 		"meta digest sha256:0f\nmeta env prod\nmeta spec cluster.yaml\nmeta target kustomize\n"+
 		"file a.yaml\nfile a/b.yaml\nfile m/n/o.yaml\nfile z.yaml\n", string(a))
 	assert.Equal(t, readTree(t, dirA), readTree(t, dirB))
@@ -674,4 +674,73 @@ func makeReadOnly(t *testing.T, dir string) {
 	out, err := exec.Command("chattr", "+i", dir).CombinedOutput()
 	require.NoError(t, err, "running as root, the test needs chattr +i to make %s read-only: %s", dir, out)
 	t.Cleanup(func() { _ = exec.Command("chattr", "-i", dir).Run() })
+}
+
+// A partial write updates what it covers and keeps every other file the
+// index lists, on disk and in the index; the next full write removes them.
+func TestWritePartial(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, dir, treeOf(map[string]string{
+		"base/a.yaml": "1", "dev/x.yaml": "1", "prod/y.yaml": "1", "prod/old.yaml": "1",
+	}), WriteOptions{Meta: map[string]string{"v": "1"}})
+	backdate(t, dir)
+	before := snapshot(t, dir)
+	prod := treeOf(map[string]string{"base/a.yaml": "2", "prod/y.yaml": "2", "prod/new.yaml": "2"})
+
+	res, err := Write(dir, prod, WriteOptions{Meta: map[string]string{"v": "2"}, Partial: true})
+
+	require.NoError(t, err)
+	assert.Equal(t, Result{Created: []string{"prod/new.yaml"}, Updated: []string{"base/a.yaml", "prod/y.yaml"}}, res)
+	after := snapshot(t, dir)
+	for _, kept := range []string{"dev", "dev/x.yaml", "prod/old.yaml"} {
+		assert.Equal(t, before[kept], after[kept], "%s is not this write's and must stay as it was", kept)
+	}
+	ix, err := ReadIndex(dir)
+	require.NoError(t, err)
+	assert.Equal(t, Index{
+		Meta:  map[string]string{"v": "2"},
+		Files: []string{"base/a.yaml", "dev/x.yaml", "prod/new.yaml", "prod/old.yaml", "prod/y.yaml"},
+	}, ix)
+
+	// Again: nothing to do, not even the index.
+	backdate(t, dir)
+	before = snapshot(t, dir)
+	res, err = Write(dir, prod, WriteOptions{Meta: map[string]string{"v": "2"}, Partial: true})
+	require.NoError(t, err)
+	assert.Equal(t, Result{Unchanged: []string{"base/a.yaml", "prod/new.yaml", "prod/y.yaml"}}, res)
+	assert.Equal(t, before, snapshot(t, dir))
+
+	// A full write of the same tree removes what it no longer generates.
+	res, err = Write(dir, prod, WriteOptions{Meta: map[string]string{"v": "2"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dev/x.yaml", "prod/old.yaml"}, res.Removed)
+	assert.NoDirExists(t, filepath.Join(dir, "dev"))
+}
+
+// A partial write into a folder whose other files are not what the index
+// says (edited, replaced by a symlink, gone) leaves them to the full write:
+// it does not look at them.
+func TestWritePartialIgnoresWhatItDoesNotCover(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	writeFiles(t, outside, map[string]string{"x.yaml": "precious"})
+	mustWrite(t, dir, treeOf(map[string]string{"a.yaml": "1", "dev/x.yaml": "1", "gone.yaml": "1"}), WriteOptions{})
+	require.NoError(t, os.RemoveAll(filepath.Join(dir, "dev")))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "dev")))
+	require.NoError(t, os.Remove(filepath.Join(dir, "gone.yaml")))
+	beforeOutside := snapshot(t, outside)
+
+	res, err := Write(dir, treeOf(map[string]string{"a.yaml": "2"}), WriteOptions{Partial: true})
+
+	require.NoError(t, err)
+	assert.Equal(t, Result{Updated: []string{"a.yaml"}}, res)
+	assert.Equal(t, beforeOutside, snapshot(t, outside))
+	ix, err := ReadIndex(dir)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a.yaml", "dev/x.yaml", "gone.yaml"}, ix.Files)
+
+	// The full write does look, and refuses the symlink.
+	_, err = Write(dir, treeOf(map[string]string{"a.yaml": "2"}), WriteOptions{})
+	var se *SymlinkError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "dev", se.Path)
 }

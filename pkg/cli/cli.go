@@ -89,8 +89,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "rocketops",
 		Short: "Compile a RocketMQ cluster spec into GitOps-ready Kubernetes manifests",
 		Long: `rocketops compiles one declarative RocketMQ cluster spec (cluster.yaml) into kustomize
-base + overlays or rendered manifests, checks it with precise errors, and tells whether
-committed output is what the spec compiles to.
+base + overlays, rendered manifests or values of its Helm chart, checks it with precise errors,
+and tells whether committed output is what the spec compiles to.
 
 Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage or internal error.`,
 		SilenceUsage:  true,
@@ -106,6 +106,14 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage or internal error.`,
 		newExplainCmd(stdout),
 		newVersionCmd(stdout),
 	)
+	root.Version = version()
+	root.SetVersionTemplate(versionText())
+	strictCompletion(root)
+	for _, c := range root.Commands() {
+		if c.Name() == "explain" {
+			explainCompletions(c)
+		}
+	}
 	return root
 }
 
@@ -160,8 +168,10 @@ func outcome(err error) error {
 func targetFlag(cmd *cobra.Command, into *[]string) {
 	cmd.Flags().StringSliceVarP(into, "target", "t", nil,
 		"what to write: "+strings.Join(emit.Targets, ", ")+" (comma-separated or repeated; default kustomize)")
+	_ = cmd.RegisterFlagCompletionFunc("target", completeTargets)
 }
 
 func envFlag(cmd *cobra.Command, into *[]string) {
 	cmd.Flags().StringSliceVarP(into, "env", "e", nil, "environments to compile (default: all the spec declares)")
+	_ = cmd.RegisterFlagCompletionFunc("env", completeEnvironments)
 }

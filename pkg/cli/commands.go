@@ -13,51 +13,34 @@ import (
 
 	"github.com/rocketops/rocketops/pkg/catalog"
 	"github.com/rocketops/rocketops/pkg/compile"
+	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/explain"
 	"github.com/rocketops/rocketops/pkg/tree"
 	"github.com/rocketops/rocketops/schemas"
 )
 
 func newValidateCmd(out io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check specs and print every problem with file:line:col, JSON pointer and hint",
+		Long: `validate checks each spec and prints every problem at once. With -o json it prints one JSON
+document (version 1: files, findings with file, line, column, pointer, severity, message, hint,
+environments; counts of errors and warnings) on stdout; with -o github, GitHub Actions
+annotations (::error / ::warning workflow commands).`,
 		Example: `  rocketops validate cluster.yaml
-  rocketops validate envs/*/cluster.yaml`,
+  rocketops validate envs/*/cluster.yaml
+  rocketops validate -o github cluster.yaml   # in a GitHub Actions step`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var failed, unreadable error
-			for _, path := range args {
-				src, name, err := readSpec(path)
-				if err != nil {
-					// Report it and go on: the other files still get checked.
-					var ee *exitError
-					if errors.As(err, &ee) {
-						fmt.Fprintln(cmd.ErrOrStderr(), ee.err)
-					}
-					unreadable = err
-					continue
-				}
-				res, diags := compile.Validate(name, src)
-				if len(diags) > 0 {
-					failed = diags
-					fmt.Fprint(cmd.ErrOrStderr(), diags.Error()+"\n")
-					continue
-				}
-				if len(res.Warnings) > 0 {
-					fmt.Fprint(cmd.ErrOrStderr(), res.Warnings.Error()+"\n")
-				}
-				fmt.Fprintf(out, "%s: valid (environments: %s)\n", name, strings.Join(res.Names, ", "))
+			if err := checkFormat(format); err != nil {
+				return err
 			}
-			if unreadable != nil {
-				return &exitError{code: ExitError}
-			}
-			if failed != nil {
-				return &exitError{code: ExitFindings}
-			}
-			return nil
+			return validateFiles(args, format, out, cmd.ErrOrStderr())
 		},
 	}
+	formatFlag(cmd, &format)
+	return cmd
 }
 
 func newCompileCmd(out io.Writer) *cobra.Command {
@@ -130,6 +113,7 @@ func newDiffCmd(out io.Writer) *cobra.Command {
 	var o struct {
 		targets []string
 		envs    []string
+		format  string
 	}
 	cmd := &cobra.Command{
 		Use:   "diff FILE DIR",
@@ -138,10 +122,15 @@ func newDiffCmd(out io.Writer) *cobra.Command {
 generated file DIR's index lists. It prints a unified diff and exits 0 when they match, 1 when they
 differ (an environment of the spec that DIR has no output for included) and 2 on error. It covers
 every environment of the spec unless --env names some; without --target it uses the targets DIR's
-index recorded.`,
-		Example: `  rocketops diff cluster.yaml deploy/`,
-		Args:    cobra.ExactArgs(2),
+index recorded. With -o json it prints one JSON document (the validate report plus "changed", the
+files that differ, and "diff"); with -o github an annotation per file that differs.`,
+		Example: `  rocketops diff cluster.yaml deploy/
+  rocketops diff -o github cluster.yaml deploy/   # in a GitHub Actions step`,
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(o.format); err != nil {
+				return err
+			}
 			src, name, err := readSpec(args[0])
 			if err != nil {
 				return err
@@ -156,6 +145,10 @@ index recorded.`,
 				return err
 			}
 			res, err := compile.Compile(opts)
+			var findings diag.List
+			if errors.As(err, &findings) && o.format != "text" {
+				return reportDiff(out, o.format, name, dir, findings, "", "")
+			}
 			if err != nil {
 				return outcome(err)
 			}
@@ -169,14 +162,23 @@ index recorded.`,
 				return outcome(err)
 			}
 			if gaps := gaps(idx, res.Meta, name, narrowed); changed || gaps != "" {
+				summary := fmt.Sprintf("%s differs from what %s compiles to%s", dir, name, gaps)
+				fix := "to update it, run: " + compileCommand(args[0], dir, opts)
+				if o.format != "text" {
+					return reportDiff(out, o.format, name, dir, res.Warnings, text, summary+"; "+fix)
+				}
 				fmt.Fprint(out, text)
-				return &exitError{code: ExitFindings, err: fmt.Errorf("%s differs from what %s compiles to%s\n\thint: to update it, run: %s", dir, name, gaps, compileCommand(args[0], dir, opts))}
+				return &exitError{code: ExitFindings, err: fmt.Errorf("%s\n\thint: %s", summary, fix)}
+			}
+			if o.format != "text" {
+				return reportDiff(out, o.format, name, dir, res.Warnings, "", "")
 			}
 			return nil
 		},
 	}
 	targetFlag(cmd, &o.targets)
 	envFlag(cmd, &o.envs)
+	formatFlag(cmd, &o.format)
 	return cmd
 }
 
@@ -241,10 +243,10 @@ func newExplainCmd(out io.Writer) *cobra.Command {
 func newVersionCmd(out io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the rocketops version",
+		Short: "Print the rocketops version, its build and the RocketMQ versions it supports",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(out, "rocketops %s\n", version())
+			fmt.Fprint(out, versionText())
 			return nil
 		},
 	}

@@ -244,3 +244,34 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Paths lists the dotted path of every field of a JSON Schema ("spec", "spec.brokers", …), sorted, for
+// shell completion. Maps of named entries (environments) are not entered.
+func Paths(schema []byte) ([]string, error) {
+	var root map[string]any
+	if err := json.Unmarshal(schema, &root); err != nil {
+		return nil, fmt.Errorf("internal error: schema: %w", err)
+	}
+	var out []string
+	var walk func(cur map[string]any, prefix string, depth int)
+	walk = func(cur map[string]any, prefix string, depth int) {
+		if depth > 16 {
+			return
+		}
+		props := properties(root, cur)
+		if items, ok := cur["items"].(map[string]any); ok && len(props) == 0 {
+			props = properties(root, resolve(root, items))
+		}
+		for _, k := range sortedKeys(props) {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			out = append(out, p)
+			walk(merged(root, props[k].(map[string]any)), p, depth+1)
+		}
+	}
+	walk(resolve(root, root), "", 0)
+	sort.Strings(out)
+	return out, nil
+}

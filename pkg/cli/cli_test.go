@@ -550,7 +550,11 @@ func TestCompile(t *testing.T) {
 			}
 			requireOwnsExactly(t, out)
 			n := len(indexFiles(t, out))
-			assert.Equal(t, fmt.Sprintf("%s: %d files (%d created, 0 updated, 0 unchanged, 0 removed)\n", outArg, n, n), stdout)
+			noun := "files"
+			if n == 1 {
+				noun = "file"
+			}
+			assert.Equal(t, fmt.Sprintf("%s: %d %s (%d created, 0 updated, 0 unchanged, 0 removed)\n", outArg, n, noun, n), stdout)
 
 			ix, err := tree.ReadIndex(out)
 			require.NoError(t, err)

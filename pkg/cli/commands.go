@@ -339,8 +339,8 @@ func writeOptions(dir, spec string, idx tree.Index, meta map[string]string, narr
 // or the environments the folder held that it removed because the spec no longer has them, or,
 // narrowed by --env, kept as they were.
 func report(out io.Writer, dir, spec string, idx tree.Index, res *compile.Output, r tree.Result, narrowed bool) {
-	fmt.Fprintf(out, "%s: %d files (%d created, %d updated, %d unchanged, %d removed)\n",
-		dir, len(res.Tree), len(r.Created), len(r.Updated), len(r.Unchanged), len(r.Removed))
+	fmt.Fprintf(out, "%s: %d %s (%d created, %d updated, %d unchanged, %d removed)\n",
+		dir, len(res.Tree), plural(len(res.Tree), "file", "files"), len(r.Created), len(r.Updated), len(r.Unchanged), len(r.Removed))
 	have, _ := held(idx)
 	others := minus(have, split(res.Meta["environments"]))
 	switch other := otherCluster(idx, res.Meta); {

@@ -139,6 +139,13 @@ func changedFiles(text string) []string {
 	return out
 }
 
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func ghFile(dir, rel string) string {
 	p := strings.TrimSuffix(dir, "/") + "/" + rel
 	return strings.NewReplacer("%", "%25", ":", "%3A", ",", "%2C", "\n", "%0A").Replace(p)

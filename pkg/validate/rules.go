@@ -223,17 +223,33 @@ func (r *ruler) names() {
 	for _, g := range groups {
 		gnames = append(gnames, g.Name)
 	}
-	for _, chk := range names.Longest(r.c.Metadata.Name, gnames) {
+	checks := names.Longest(r.c.Metadata.Name, gnames)
+	cluster := len(r.c.Metadata.Name)
+	// The longest cluster name every name that grows with it allows, so that each finding gives the
+	// same, sufficient maximum.
+	maxCluster := cluster
+	for _, chk := range checks {
+		// A named group's own finding blames the group; counted groups are named after the cluster.
+		if chk.Group < 0 || r.c.Spec.Brokers.Groups.Named == nil {
+			maxCluster = min(maxCluster, chk.Limit-(len(chk.Name)-cluster))
+		}
+	}
+	for _, chk := range checks {
 		if len(chk.Name) <= chk.Limit {
 			continue
 		}
-		ptr, hint := "/metadata/name", fmt.Sprintf("shorten metadata.name (%d characters)", len(r.c.Metadata.Name))
+		over := len(chk.Name) - chk.Limit
+		ptr, hint := "/metadata/name", fmt.Sprintf("shorten metadata.name (%d characters) to at most %d", cluster, maxCluster)
 		if chk.Group >= 0 && r.c.Spec.Brokers.Groups.Named != nil {
 			g := groups[chk.Group]
 			ptr = spec.Pointer("spec", "brokers", "groups", strconv.Itoa(chk.Group), "name")
-			hint = fmt.Sprintf("shorten metadata.name (%d characters) or the group name (%d characters)", len(r.c.Metadata.Name), len(g.Name))
+			hint = fmt.Sprintf("shorten metadata.name (%d characters) or the group name (%d characters) by %d together", cluster, len(g.Name), over)
 		}
-		r.at(ptr, false, hint, "generated %s name %s is %d characters; Kubernetes allows %d", chk.Kind, diag.Quote(chk.Name), len(chk.Name), chk.Limit)
+		shown := chk.Name
+		if len(shown) > 70 {
+			shown = shown[:60] + "…"
+		}
+		r.at(ptr, false, hint, "generated %s name %q is %d characters; Kubernetes allows %d", chk.Kind, shown, len(chk.Name), chk.Limit)
 	}
 }
 

@@ -431,7 +431,7 @@ func TestNameRules(t *testing.T) {
 			name:    "a 44-character cluster name makes the broker StatefulSet 53 long",
 			cluster: strings.Repeat("a", 44),
 			want: []finding{{pos: "4:9", pointer: "/metadata/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 44) + `-broker-0" is 53 characters; Kubernetes allows 52`,
-				hint: "shorten metadata.name (44 characters)"}},
+				hint: "shorten metadata.name (44 characters) to at most 43"}},
 		},
 		{
 			// With a one-letter group, "-b" is 2 and "-namesrv" 8 characters.
@@ -447,7 +447,7 @@ func TestNameRules(t *testing.T) {
 			cluster: strings.Repeat("a", 40),
 			body:    "  brokers:\n    groups: [{name: " + strings.Repeat("g", 12) + "}]\n",
 			want: []finding{{pos: "8:21", pointer: "/spec/brokers/groups/0/name", message: `generated broker StatefulSet name "` + strings.Repeat("a", 40) + "-" + strings.Repeat("g", 12) + `" is 53 characters; Kubernetes allows 52`,
-				hint: "shorten metadata.name (40 characters) or the group name (12 characters)"}},
+				hint: "shorten metadata.name (40 characters) or the group name (12 characters) by 1 together"}},
 		},
 		{
 			name:    "slaves do not lengthen the names: members are pods of the group's StatefulSet",

@@ -157,11 +157,11 @@ func outcome(err error) error {
 	if errors.As(err, &ue) {
 		return &exitError{code: ExitError, err: fmt.Errorf("error: %w", ue)}
 	}
-	msg := err.Error()
-	if !strings.HasPrefix(msg, "internal error") {
-		msg = "error: " + msg
+	var ie *diag.InternalError
+	if errors.As(err, &ie) {
+		return &exitError{code: ExitError, err: err}
 	}
-	return &exitError{code: ExitError, err: errors.New(msg)}
+	return &exitError{code: ExitError, err: fmt.Errorf("error: %w", err)}
 }
 
 // targetFlag documents --target once for compile and diff.

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
@@ -57,7 +58,7 @@ func stream(head string, objs []render.Object) ([]byte, error) {
 	for i, o := range objs {
 		y, err := o.YAML()
 		if err != nil {
-			return nil, fmt.Errorf("internal error: %s: %w", o.ID(), err)
+			return nil, diag.Internal(err, "%s", o.ID())
 		}
 		if i > 0 {
 			b.WriteString("---\n")

@@ -2,13 +2,13 @@ package emit
 
 import (
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"sync"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/rocketops/rocketops/charts"
+	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
 )
@@ -28,7 +28,7 @@ func Helm(in Input) (tree.Tree, error) {
 	t := tree.Tree{}
 	for _, env := range in.Environments {
 		if env.Plan == nil {
-			return nil, fmt.Errorf("internal error: environment %q has no plan", env.Name)
+			return nil, diag.Internal(nil, "environment %q has no plan", env.Name)
 		}
 		b, err := json.Marshal(env.Plan)
 		if err != nil {
@@ -76,7 +76,7 @@ func chartDefaults() (map[string]any, error) {
 	defaultsOnce.Do(func() {
 		b, err := fs.ReadFile(charts.FS, charts.Name+"/values.yaml")
 		if err != nil {
-			defaultsErr = fmt.Errorf("internal error: chart values: %w", err)
+			defaultsErr = diag.Internal(err, "chart values")
 			return
 		}
 		defaultsErr = yaml.Unmarshal(b, &defaultsVal)

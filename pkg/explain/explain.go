@@ -32,7 +32,7 @@ func (e *NotFoundError) Error() string {
 func Field(w io.Writer, schema []byte, path string) error {
 	var root map[string]any
 	if err := json.Unmarshal(schema, &root); err != nil {
-		return fmt.Errorf("internal error: schema: %w", err)
+		return diag.Internal(err, "schema")
 	}
 	cur := resolve(root, root)
 	walked := []string{}
@@ -250,7 +250,7 @@ func sortedKeys(m map[string]any) []string {
 func Paths(schema []byte) ([]string, error) {
 	var root map[string]any
 	if err := json.Unmarshal(schema, &root); err != nil {
-		return nil, fmt.Errorf("internal error: schema: %w", err)
+		return nil, diag.Internal(err, "schema")
 	}
 	var out []string
 	var walk func(cur map[string]any, prefix string, depth int)

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"github.com/rocketops/rocketops/pkg/diag"
+
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +15,7 @@ import (
 func ValuesTable(w io.Writer, schema []byte) error {
 	var root map[string]any
 	if err := json.Unmarshal(schema, &root); err != nil {
-		return fmt.Errorf("internal error: schema: %w", err)
+		return diag.Internal(err, "schema")
 	}
 	fmt.Fprintln(w, "| key | type | description |")
 	fmt.Fprintln(w, "| --- | --- | --- |")

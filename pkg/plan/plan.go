@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/jvm"
 	"github.com/rocketops/rocketops/pkg/names"
 	"github.com/rocketops/rocketops/pkg/spec"
@@ -77,7 +78,7 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 		p.NetworkPolicies = b.networkPolicies(p)
 	}
 	if b.err != nil {
-		return nil, fmt.Errorf("internal error: plan %s: %w", env, b.err)
+		return nil, diag.Internal(b.err, "plan %s", env)
 	}
 	return p, nil
 }

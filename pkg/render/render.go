@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/rocketops/rocketops/blueprints"
+	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/plan"
 )
 
@@ -111,11 +112,11 @@ func load() (*jsonnet.MemoryImporter, error) {
 func Render(p *plan.Plan) ([]Object, error) {
 	imp, err := load()
 	if err != nil {
-		return nil, fmt.Errorf("internal error: blueprints: %w", err)
+		return nil, diag.Internal(err, "blueprints")
 	}
 	planJSON, err := json.Marshal(p)
 	if err != nil {
-		return nil, fmt.Errorf("internal error: plan to JSON: %w", err)
+		return nil, diag.Internal(err, "plan to JSON")
 	}
 	vm := jsonnet.MakeVM()
 	vm.Importer(imp)
@@ -123,7 +124,7 @@ func Render(p *plan.Plan) ([]Object, error) {
 	out, err := vm.EvaluateAnonymousSnippet(blueprints.Main, mainSource)
 	if err != nil {
 		// The message carries the jsonnet stack trace: keep it whole.
-		return nil, fmt.Errorf("internal error: blueprints failed on environment %q:\n%s", p.Environment, err.Error())
+		return nil, diag.Internal(err, "blueprints failed on environment %q", p.Environment)
 	}
 	return Decode([]byte(out))
 }
@@ -134,13 +135,13 @@ func Decode(data []byte) ([]Object, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("internal error: blueprints returned no list of objects: %w", err)
+		return nil, diag.Internal(err, "blueprints returned no list of objects")
 	}
 	objs := make([]Object, 0, len(raw))
 	for i, v := range raw {
 		o, err := FromValue(v)
 		if err != nil {
-			return nil, fmt.Errorf("internal error: object %d: %w", i, err)
+			return nil, diag.Internal(err, "object %d", i)
 		}
 		objs = append(objs, o)
 	}

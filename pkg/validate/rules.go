@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -608,26 +609,21 @@ func (r *ruler) placement(ptr string, p spec.Placement) {
 // they were written. It reports whether the object decoded, so that its values can be checked.
 func (r *ruler) strict(ptr string, raw json.RawMessage, into any) bool {
 	hint := "see kubectl explain pod.spec." + ptr[strings.LastIndex(ptr, "/")+1:]
-	strictErrs, err := kjson.UnmarshalStrict(raw, into)
+	// Duplicate keys are the YAML reader's to report; here every strict error is an unknown field.
+	strictErrs, err := kjson.UnmarshalStrict(raw, into, kjson.DisallowUnknownFields)
 	if err != nil {
 		r.at(ptr, false, hint, "%s", strings.TrimPrefix(err.Error(), "json: "))
 		return false
 	}
 	for _, e := range strictErrs {
-		msg := e.Error()
-		field := ""
-		if i := strings.Index(msg, `"`); i >= 0 {
-			if j := strings.LastIndex(msg, `"`); j > i {
-				field = msg[i+1 : j]
-			}
-		}
-		p := ptr + fieldPointer(field)
-		if strings.HasPrefix(msg, "unknown field") {
-			name := p[strings.LastIndex(p, "/")+1:]
-			r.at(p, true, unknownFieldHint(into, p, ptr, hint), "unknown field %s", diag.Quote(name))
+		var fe kjson.FieldError
+		if !errors.As(e, &fe) {
+			r.at(ptr, true, hint, "%s", e.Error())
 			continue
 		}
-		r.at(p, true, hint, "%s", msg)
+		p := ptr + fieldPointer(fe.FieldPath())
+		name := p[strings.LastIndex(p, "/")+1:]
+		r.at(p, true, unknownFieldHint(into, p, ptr, hint), "unknown field %s", diag.Quote(name))
 	}
 	return len(strictErrs) == 0
 }

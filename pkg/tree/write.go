@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -89,9 +90,9 @@ func write(dir string, t Tree, opts WriteOptions, h hooks) (Result, error) {
 	return Result{Created: p.created, Updated: p.updated, Unchanged: p.unchanged, Removed: p.removed}, nil
 }
 
-// plan is everything Write decided before touching the directory. Paths are
+// writePlan is everything Write decided before touching the directory. Paths are
 // slash-separated and relative to the output directory; "." is the directory.
-type plan struct {
+type writePlan struct {
 	rootMissing bool
 	created     []string
 	updated     []string
@@ -105,7 +106,9 @@ type plan struct {
 	intent      []byte   // index to install before the renames, nil if not needed
 }
 
-func newPlan(dir string, t Tree, opts WriteOptions) (*plan, error) {
+// newPlan decides what Write does: which files are new, changed, unchanged or stale, which
+// directories to make and prune, and which index to install before and after the renames.
+func newPlan(dir string, t Tree, opts WriteOptions) (*writePlan, error) {
 	if dir == "" {
 		return nil, errors.New("output directory not set")
 	}
@@ -117,55 +120,86 @@ func newPlan(dir string, t Tree, opts WriteOptions) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{index: newIndex}
-
+	p := &writePlan{index: newIndex}
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		p.rootMissing = true
-		p.created = paths
-		p.mkdirs = ancestors(paths)
-		if len(paths) > 0 {
-			// Nothing owns these paths yet: claim them before the renames,
-			// as below.
-			if p.intent, err = (Index{Files: paths}).encode(); err != nil {
-				return nil, err
-			}
-		}
-		return p, nil
+		return p.intoMissingRoot(paths)
 	case err != nil:
 		return nil, fmt.Errorf("output directory: %w", err)
 	case !fi.IsDir():
 		return nil, fmt.Errorf("output directory %q is not a directory", dir)
 	}
-
 	prev, prevBytes, err := readIndex(dir)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Partial && len(prev.Files) > 0 {
-		// The files t does not cover stay listed: they are still generated
-		// output, just not by this write.
-		if newIndex, err = (Index{Meta: opts.Meta, Files: union(prev.Files, paths)}).encode(); err != nil {
-			return nil, err
-		}
-		p.index = newIndex
-	}
-	if bytes.Equal(prevBytes, newIndex) {
-		p.index = nil
+	if err := p.settleIndex(prev, prevBytes, paths, opts); err != nil {
+		return nil, err
 	}
 	owned := make(map[string]bool, len(prev.Files))
 	for _, f := range prev.Files {
 		owned[f] = true
 	}
 	fsys := &lister{dir: dir, kinds: map[string]kind{".": kindDir}}
+	if err := p.sortFiles(fsys, t, paths, owned, opts.Force); err != nil {
+		return nil, err
+	}
+	if !opts.Partial {
+		if p.removed, err = fsys.stale(prev.Files, t); err != nil {
+			return nil, err
+		}
+	}
+	p.leftovers = findLeftovers(dir)
+	p.prune = fsys.prunable(p.removed, p.leftovers, paths)
+	if err := p.claim(prev, paths, owned); err != nil {
+		return nil, err
+	}
+	p.probe = p.probeDirs()
+	return p, nil
+}
 
+// intoMissingRoot plans a write into a directory that does not exist yet.
+func (p *writePlan) intoMissingRoot(paths []string) (*writePlan, error) {
+	p.rootMissing = true
+	p.created = paths
+	p.mkdirs = ancestors(paths)
+	if len(paths) > 0 {
+		// Nothing owns these paths yet: claim them before the renames, as claim does.
+		var err error
+		if p.intent, err = (Index{Files: paths}).encode(); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// settleIndex decides the index to install at the end, nil when the current one is already right.
+func (p *writePlan) settleIndex(prev Index, prevBytes []byte, paths []string, opts WriteOptions) error {
+	if opts.Partial && len(prev.Files) > 0 {
+		// The files t does not cover stay listed: they are still generated output, just not by
+		// this write.
+		idx, err := (Index{Meta: opts.Meta, Files: union(prev.Files, paths)}).encode()
+		if err != nil {
+			return err
+		}
+		p.index = idx
+	}
+	if bytes.Equal(prevBytes, p.index) {
+		p.index = nil
+	}
+	return nil
+}
+
+// sortFiles sorts the files of t into created, updated and unchanged, collects the directories to
+// make, and refuses what is in the way: symlinks, directories, files rocketops did not generate.
+func (p *writePlan) sortFiles(fsys *lister, t Tree, paths []string, owned map[string]bool, force bool) error {
 	mkdirs := map[string]bool{}
 	var conflicts []string
 	for _, rel := range paths {
 		blocker, k, err := fsys.blockingParent(rel)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		switch k {
 		case kindMissing:
@@ -175,75 +209,78 @@ func newPlan(dir string, t Tree, opts WriteOptions) (*plan, error) {
 			p.created = append(p.created, rel)
 			continue
 		case kindSymlink:
-			return nil, &SymlinkError{Path: blocker}
+			return &SymlinkError{Path: blocker}
 		case kindFile, kindOther:
-			return nil, fmt.Errorf("cannot write %q: %q is not a directory", rel, blocker)
+			return fmt.Errorf("cannot write %q: %q is not a directory", rel, blocker)
 		}
-		k, err = fsys.kind(rel)
+		conflict, err := p.sortFile(fsys, rel, t[rel], owned[rel] || force)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		switch k {
-		case kindMissing:
-			p.created = append(p.created, rel)
-		case kindSymlink:
-			return nil, &SymlinkError{Path: rel}
-		case kindDir:
-			return nil, fmt.Errorf("cannot write %q: a directory is in the way", rel)
-		case kindOther:
-			return nil, fmt.Errorf("cannot write %q: it exists and is not a regular file", rel)
-		case kindFile:
-			old, err := os.ReadFile(fsys.path(rel))
-			if err != nil {
-				return nil, fmt.Errorf("cannot read %q: %w", rel, err)
-			}
-			switch {
-			case bytes.Equal(old, t[rel]):
-				p.unchanged = append(p.unchanged, rel)
-			case owned[rel] || opts.Force:
-				p.updated = append(p.updated, rel)
-			default:
-				conflicts = append(conflicts, rel)
-			}
+		if conflict {
+			conflicts = append(conflicts, rel)
 		}
 	}
 	if len(conflicts) > 0 {
-		return nil, &ConflictError{Paths: conflicts}
+		return &ConflictError{Paths: conflicts}
 	}
-	p.mkdirs = slices.Sorted(func(yield func(string) bool) {
-		for d := range mkdirs {
-			if !yield(d) {
-				return
-			}
-		}
-	})
+	p.mkdirs = slices.Sorted(maps.Keys(mkdirs))
+	return nil
+}
 
-	if !opts.Partial {
-		if p.removed, err = fsys.stale(prev.Files, t); err != nil {
-			return nil, err
+// sortFile sorts one file whose directory exists; it reports a conflict when the file is there, differs
+// and may not be overwritten.
+func (p *writePlan) sortFile(fsys *lister, rel string, data []byte, mayOverwrite bool) (bool, error) {
+	k, err := fsys.kind(rel)
+	if err != nil {
+		return false, err
+	}
+	switch k {
+	case kindMissing:
+		p.created = append(p.created, rel)
+	case kindSymlink:
+		return false, &SymlinkError{Path: rel}
+	case kindDir:
+		return false, fmt.Errorf("cannot write %q: a directory is in the way", rel)
+	case kindOther:
+		return false, fmt.Errorf("cannot write %q: it exists and is not a regular file", rel)
+	case kindFile:
+		old, err := os.ReadFile(fsys.path(rel))
+		if err != nil {
+			return false, fmt.Errorf("cannot read %q: %w", rel, err)
+		}
+		switch {
+		case bytes.Equal(old, data):
+			p.unchanged = append(p.unchanged, rel)
+		case mayOverwrite:
+			p.updated = append(p.updated, rel)
+		default:
+			return true, nil
 		}
 	}
+	return false, nil
+}
 
-	p.leftovers = findLeftovers(dir)
-	p.prune = fsys.prunable(p.removed, p.leftovers, paths)
-
-	// Installing the files of t that are not listed yet claims them, so the
-	// index must list them before the first rename: see Write.
-	if len(p.created)+len(p.updated) > 0 {
-		for _, rel := range paths {
-			if !owned[rel] {
-				p.intent, err = Index{Meta: prev.Meta, Files: union(prev.Files, paths)}.encode()
-				if err != nil {
-					return nil, err
-				}
-				break
-			}
+// claim: installing the files of t that are not listed yet claims them, so the index must list them
+// before the first rename (see Write).
+func (p *writePlan) claim(prev Index, paths []string, owned map[string]bool) error {
+	if len(p.created)+len(p.updated) == 0 {
+		return nil
+	}
+	for _, rel := range paths {
+		if !owned[rel] {
+			var err error
+			p.intent, err = Index{Meta: prev.Meta, Files: union(prev.Files, paths)}.encode()
+			return err
 		}
 	}
+	return nil
+}
 
-	// Removing an entry needs write access to its directory. Directories
-	// that receive a staged file are checked by staging; probe the rest now,
-	// so that a read-only directory fails the write before anything changes.
+// probeDirs: removing an entry needs write access to its directory. Directories that receive a
+// staged file are checked by staging; the rest are probed, so that a read-only directory fails the
+// write before anything changes.
+func (p *writePlan) probeDirs() []string {
 	staged := map[string]bool{}
 	for _, rel := range slices.Concat(p.created, p.updated) {
 		staged[path.Dir(rel)] = true
@@ -257,14 +294,7 @@ func newPlan(dir string, t Tree, opts WriteOptions) (*plan, error) {
 			probe[d] = true
 		}
 	}
-	p.probe = slices.Sorted(func(yield func(string) bool) {
-		for d := range probe {
-			if !yield(d) {
-				return
-			}
-		}
-	})
-	return p, nil
+	return slices.Sorted(maps.Keys(probe))
 }
 
 // stale returns the files of the previous index that t no longer has and
@@ -481,7 +511,7 @@ func (s *stager) path(rel string) string {
 // stage creates the directories and temporary files the plan needs. It
 // changes nothing a user could see except for those new entries, which abort
 // removes.
-func (s *stager) stage(p *plan, t Tree) error {
+func (s *stager) stage(p *writePlan, t Tree) error {
 	if p.rootMissing {
 		if err := s.makeRoot(); err != nil {
 			return err
@@ -592,7 +622,7 @@ func (s *stager) abort() {
 
 // commit switches the directory over to the staged files. Signals are held
 // for its duration; see Write.
-func (s *stager) commit(p *plan) error {
+func (s *stager) commit(p *writePlan) error {
 	release := holdSignals()
 	defer release()
 

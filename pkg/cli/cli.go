@@ -53,9 +53,10 @@ func version() string {
 	return "(devel)"
 }
 
-// Run runs rocketops with the given arguments and returns the exit code.
-func Run(args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdout, stderr)
+// Run runs rocketops with the given arguments and returns the exit code. A spec given as "-" is read
+// from stdin.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -84,7 +85,7 @@ func commandName(root *cobra.Command, args []string) string {
 	return ""
 }
 
-func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "rocketops",
 		Short: "Compile a RocketMQ cluster spec into GitOps-ready Kubernetes manifests",
@@ -96,12 +97,14 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage or internal error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	in := &input{r: stdin}
 	root.AddCommand(
-		newValidateCmd(stdout),
-		newCompileCmd(stdout),
-		newDiffCmd(stdout),
+		newValidateCmd(in, stdout),
+		newCompileCmd(in, stdout),
+		newDiffCmd(in, stdout),
 		newSchemaCmd(stdout),
 		newExplainCmd(stdout),
 		newVersionCmd(stdout),
@@ -117,10 +120,20 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage or internal error.`,
 	return root
 }
 
-// readSpec reads a spec file; "-" reads standard input.
-func readSpec(path string) ([]byte, string, error) {
+// input is the standard input of one run, which can be read once.
+type input struct {
+	r    io.Reader
+	read bool
+}
+
+// readSpec reads a spec file; "-" reads standard input, once.
+func (in *input) readSpec(path string) ([]byte, string, error) {
 	if path == "-" {
-		b, err := io.ReadAll(os.Stdin)
+		if in.read {
+			return nil, "<stdin>", usage(errors.New("standard input is given twice"), "give - once; the input can be read only once")
+		}
+		in.read = true
+		b, err := io.ReadAll(io.LimitReader(in.r, maxStdin))
 		return b, "<stdin>", err
 	}
 	st, err := os.Stat(path)
@@ -136,6 +149,9 @@ func readSpec(path string) ([]byte, string, error) {
 	}
 	return b, path, nil
 }
+
+// maxStdin bounds what is read from standard input; the parser refuses specs far smaller than this.
+const maxStdin = 64 << 20
 
 func usage(err error, hint string) error {
 	if hint != "" {

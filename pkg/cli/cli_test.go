@@ -66,9 +66,15 @@ FILE:10:5: /spec/brokers/grups: unknown field "grups"
 2 errors in FILE
 `
 
-// run calls the command line in-process. A panic is turned into a test failure that names the
-// arguments, because a panic is never an acceptable answer to any input.
+// run calls the command line in-process with an empty stdin. A panic is turned into a test failure
+// that names the arguments, because a panic is never an acceptable answer to any input.
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runIn(t, "", args...)
+}
+
+// runIn is run with stdin.
+func runIn(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	func() {
@@ -77,7 +83,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 				t.Fatalf("rocketops %q panicked: %v\n%s", args, r, debug.Stack())
 			}
 		}()
-		code = cli.Run(args, &out, &errb)
+		code = cli.Run(args, strings.NewReader(stdin), &out, &errb)
 	}()
 	return code, out.String(), errb.String()
 }
@@ -1455,25 +1461,6 @@ func TestDiagnosticsStayReadable(t *testing.T) {
 	}
 }
 
-// withStdin makes os.Stdin read data for the rest of the test. readSpec reads os.Stdin directly and
-// cli.Run takes no reader, so the process-wide variable is the only way in; the tests that use it
-// are not parallel, and Go runs them before any parallel test resumes.
-func withStdin(t *testing.T, data string) {
-	t.Helper()
-	r, w, err := os.Pipe()
-	require.NoError(t, err)
-	old := os.Stdin
-	os.Stdin = r
-	t.Cleanup(func() {
-		os.Stdin = old
-		_ = r.Close()
-	})
-	go func() {
-		_, _ = w.WriteString(data)
-		_ = w.Close()
-	}()
-}
-
 func TestStdin(t *testing.T) {
 	qs := readFile(t, quickstart)
 	tests := []struct {
@@ -1500,6 +1487,14 @@ func TestStdin(t *testing.T) {
 			exactErr: strings.ReplaceAll(smallInvalidReport, "FILE", "<stdin>"),
 		},
 		{
+			name:     "stdin given twice is read once",
+			stdin:    qs,
+			args:     func(dir string) []string { return []string{"validate", "-", "-"} },
+			code:     2,
+			exactOut: "<stdin>: valid (environments: default)\n",
+			exactErr: "error: standard input is given twice\n\thint: give - once; the input can be read only once\n",
+		},
+		{
 			name:     "empty input",
 			stdin:    "",
 			args:     func(dir string) []string { return []string{"validate", "-"} },
@@ -1519,8 +1514,7 @@ func TestStdin(t *testing.T) {
 				assert.Equal(t, "<stdin>", ix.Meta["spec"])
 
 				// The same bytes through stdin again are up to date.
-				withStdin(t, qs)
-				code, stdout, stderr := run(t, "diff", "-", out)
+				code, stdout, stderr := runIn(t, qs, "diff", "-", out)
 				assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			},
 		},
@@ -1528,8 +1522,7 @@ func TestStdin(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			withStdin(t, tc.stdin)
-			code, stdout, stderr := run(t, tc.args(dir)...)
+			code, stdout, stderr := runIn(t, tc.stdin, tc.args(dir)...)
 			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			if tc.exactOut != "" || tc.code != 0 {
 				assert.Equal(t, tc.exactOut, stdout)

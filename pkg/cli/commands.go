@@ -19,7 +19,7 @@ import (
 	"github.com/rocketops/rocketops/schemas"
 )
 
-func newValidateCmd(out io.Writer) *cobra.Command {
+func newValidateCmd(in *input, out io.Writer) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
@@ -36,14 +36,14 @@ annotations (::error / ::warning workflow commands).`,
 			if err := checkFormat(format); err != nil {
 				return err
 			}
-			return validateFiles(args, format, out, cmd.ErrOrStderr())
+			return validateFiles(in, args, format, out, cmd.ErrOrStderr())
 		},
 	}
 	formatFlag(cmd, &format)
 	return cmd
 }
 
-func newCompileCmd(out io.Writer) *cobra.Command {
+func newCompileCmd(in *input, out io.Writer) *cobra.Command {
 	var o struct {
 		output  string
 		targets []string
@@ -73,7 +73,7 @@ compile locks the folder; a second one into the same folder meanwhile fails.`,
 				return err
 			}
 			defer unlock()
-			src, name, err := readSpec(args[0])
+			src, name, err := in.readSpec(args[0])
 			if err != nil {
 				return err
 			}
@@ -109,7 +109,7 @@ compile locks the folder; a second one into the same folder meanwhile fails.`,
 	return cmd
 }
 
-func newDiffCmd(out io.Writer) *cobra.Command {
+func newDiffCmd(in *input, out io.Writer) *cobra.Command {
 	var o struct {
 		targets []string
 		envs    []string
@@ -131,7 +131,7 @@ files that differ, and "diff"); with -o github an annotation per file that diffe
 			if err := checkFormat(o.format); err != nil {
 				return err
 			}
-			src, name, err := readSpec(args[0])
+			src, name, err := in.readSpec(args[0])
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ type result struct {
 
 func runAsync(args ...string) result {
 	var out, errb bytes.Buffer
-	code := cli.Run(args, &out, &errb)
+	code := cli.Run(args, strings.NewReader(""), &out, &errb)
 	return result{spec: args[1], code: code, stdout: out.String(), stderr: errb.String()}
 }
 

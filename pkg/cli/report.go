@@ -35,12 +35,12 @@ func checkFormat(f string) error {
 
 // validateFiles checks each spec and reports in the chosen format. An unreadable file does not stop the
 // others from being checked; it makes the exit code 2.
-func validateFiles(paths []string, format string, out, errOut io.Writer) error {
+func validateFiles(in *input, paths []string, format string, out, errOut io.Writer) error {
 	var report diag.Report
 	var all diag.List
 	failed, unreadable := false, false
 	for _, path := range paths {
-		src, name, err := readSpec(path)
+		src, name, err := in.readSpec(path)
 		if err != nil {
 			unreadable = true
 			var ee *exitError

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -24,24 +26,39 @@ type Document struct {
 	// origin maps every node of the file to its JSON pointer, so that a problem found in a merged
 	// environment can be reported where the offending value was written.
 	origin map[*yaml.Node]string
+	// keys indexes the keys of the wide mappings Position has walked through, so that reporting
+	// every key of a mapping stays linear in its size.
+	mu   sync.Mutex
+	keys map[*yaml.Node]map[string]int
 }
 
-// Parse reads one YAML document. Syntax errors, several documents, anchors used as merge keys and
-// duplicate keys are reported with their positions.
+// Parse reads one YAML document within DefaultLimits. Syntax errors, several documents, anchors
+// used as merge keys, duplicate keys and input beyond the limits are reported with their positions.
 func Parse(file string, data []byte) (*Document, diag.List) {
+	return DefaultLimits().Parse(file, data)
+}
+
+// Parse reads one YAML document within the limits l.
+func (l Limits) Parse(file string, data []byte) (*Document, diag.List) {
+	if len(data) > l.Bytes {
+		return nil, diag.List{l.tooLarge(file, data)}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, diag.List{{File: file, Message: "the file is empty", Hint: "start from examples/quickstart/cluster.yaml"}}
 		}
-		return nil, diag.List{syntaxDiag(file, err)}
+		return nil, diag.List{l.syntaxDiag(file, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, diag.List{{File: file, Line: extra.Line, Col: extra.Column, Message: "the file holds more than one YAML document", Hint: "keep one RocketMQCluster per file; environments go under spec.environments"}}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, diag.List{syntaxDiag(file, err)}
+		return nil, diag.List{l.syntaxDiag(file, data, err)}
+	}
+	if diags := l.measure(file, &root); len(diags) > 0 {
+		return nil, diags.Sort()
 	}
 	top := &root
 	if top.Kind == yaml.DocumentNode && len(top.Content) == 1 {
@@ -50,7 +67,7 @@ func Parse(file string, data []byte) (*Document, diag.List) {
 	if top.Kind != yaml.MappingNode {
 		return nil, diag.List{{File: file, Line: top.Line, Col: top.Column, Message: fmt.Sprintf("the document must be a mapping, got %s", kindName(top)), Hint: "a spec starts with apiVersion, kind, metadata and spec"}}
 	}
-	d := &Document{File: file, Root: top, origin: map[*yaml.Node]string{}}
+	d := &Document{File: file, Root: top, origin: map[*yaml.Node]string{}, keys: map[*yaml.Node]map[string]int{}}
 	var diags diag.List
 	d.index(top, "", &diags)
 	return d, diags
@@ -58,8 +75,15 @@ func Parse(file string, data []byte) (*Document, diag.List) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func syntaxDiag(file string, err error) diag.Diagnostic {
+// yamlDepth is how the YAML library words its own nesting limit (10,000 levels), which it reaches
+// before a tree exists for measure to look at; the library has no error type for it.
+const yamlDepth = "exceeded max depth of"
+
+func (l Limits) syntaxDiag(file string, data []byte, err error) diag.Diagnostic {
 	msg := err.Error()
+	if strings.Contains(msg, yamlDepth) {
+		return l.depthFallback(file, data)
+	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		hint := "check the indentation and quoting on this line and the one before"
@@ -75,7 +99,40 @@ func syntaxDiag(file string, err error) diag.Diagnostic {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	return diag.Diagnostic{File: file, Message: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	// The library names no line for bytes that are not text, for an unknown anchor, and for
+	// anything on the first line (it counts lines from 0 and leaves out line 0).
+	line, col, hint := 1, 1, "check the indentation and quoting on this line"
+	if at := notText(data); at >= 0 {
+		line, col = lineCol(data, at)
+		hint = "save the spec as UTF-8 text (UTF-16 needs a byte-order mark); control characters other than tabs and line breaks are not allowed"
+	} else if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+		name, _, _ = strings.Cut(name, "'")
+		if at := bytes.Index(data, []byte("*"+name)); at >= 0 {
+			line, col = lineCol(data, at)
+		}
+		hint = "an alias (*" + name + ") repeats a value marked with &" + name + " earlier in the file"
+	}
+	return diag.Diagnostic{File: file, Line: line, Col: col, Message: "invalid YAML: " + msg, Hint: hint}
+}
+
+// notText returns the offset of the first byte sequence YAML does not accept as a character, or -1.
+func notText(data []byte) int {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return -1 // UTF-16 with a byte-order mark, which the library reads
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1,
+			r < 0x20 && r != '\t' && r != '\n' && r != '\r',
+			r >= 0x7f && r <= 0x9f && r != 0x85,
+			r == 0xfffe || r == 0xffff:
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // index records the pointer of every node and reports what YAML allows but a spec must not have.
@@ -156,6 +213,9 @@ func Value(n *yaml.Node) (any, error) {
 	return scalar(n)
 }
 
+// maxExponent bounds the exponent of a number: doubles reach 1.8e308 and 4.9e-324.
+const maxExponent = 400
+
 var (
 	jsonNumber   = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 	leadingZeros = regexp.MustCompile(`^[-+]?0[0-9]+$`)
@@ -177,7 +237,13 @@ func scalar(n *yaml.Node) (any, error) {
 			// ("deleteWhen: 04"), so keep the text and let the schema or the key catalogue judge it.
 			return n.Value, nil
 		}
-		if jsonNumber.MatchString(n.Value) {
+		if m := jsonNumber.FindStringSubmatch(n.Value); m != nil {
+			if exp, err := strconv.Atoi(strings.TrimLeft(m[3], "eE+")); m[3] != "" && (err != nil || exp > maxExponent || exp < -maxExponent) {
+				// Checking bounds turns a number into an exact fraction: 1e-99999999 has none,
+				// and 1e999999 takes megabytes. No setting needs more than a double can hold.
+				return nil, &positionError{n, fmt.Sprintf("%s is out of the range of numbers (exponents up to %d)", diag.Quote(n.Value), maxExponent),
+					"no setting takes a number this large or this small; write it in plain digits"}
+			}
 			return json.Number(n.Value), nil
 		}
 		var f float64
@@ -185,7 +251,7 @@ func scalar(n *yaml.Node) (any, error) {
 			return nil, err
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, &positionError{n, fmt.Sprintf("%s is not a finite number", n.Value)}
+			return nil, &positionError{n, fmt.Sprintf("%s is not a finite number", n.Value), ""}
 		}
 		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 			return json.Number(strconv.FormatInt(int64(f), 10)), nil
@@ -198,6 +264,7 @@ func scalar(n *yaml.Node) (any, error) {
 type positionError struct {
 	node *yaml.Node
 	msg  string
+	hint string
 }
 
 func (e *positionError) Error() string { return e.msg }
@@ -208,7 +275,7 @@ func (d *Document) ValueDiag(n *yaml.Node) (any, diag.List) {
 	if err != nil {
 		var pe *positionError
 		if errors.As(err, &pe) {
-			return nil, diag.List{{File: d.File, Line: pe.node.Line, Col: pe.node.Column, Pointer: d.origin[pe.node], Message: pe.msg}}
+			return nil, diag.List{{File: d.File, Line: pe.node.Line, Col: pe.node.Column, Pointer: d.origin[pe.node], Message: pe.msg, Hint: pe.hint}}
 		}
 		return nil, diag.List{{File: d.File, Message: err.Error()}}
 	}
@@ -222,6 +289,11 @@ func Decode(n *yaml.Node) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	return DecodeValue(v)
+}
+
+// DecodeValue is Decode for a tree already turned into plain values by Value.
+func DecodeValue(v any) (*Cluster, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -242,7 +314,7 @@ func (d *Document) Position(n *yaml.Node, pointer string, key bool) (line, col i
 	cur := n
 	curKey := (*yaml.Node)(nil)
 	for _, tok := range splitPointer(pointer) {
-		next, nextKey := child(cur, tok)
+		next, nextKey := d.child(cur, tok)
 		if next == nil {
 			break
 		}
@@ -257,6 +329,35 @@ func (d *Document) Position(n *yaml.Node, pointer string, key bool) (line, col i
 		origin = pointer
 	}
 	return at.Line, at.Column, origin
+}
+
+// wide is the number of keys from which Position indexes a mapping rather than scanning it.
+const wide = 16
+
+// child is the package's child, with an index for wide mappings: reporting each of the n keys of
+// a mapping would otherwise scan it n times.
+func (d *Document) child(n *yaml.Node, tok string) (val, key *yaml.Node) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode || len(n.Content) < 2*wide {
+		return child(n, tok)
+	}
+	d.mu.Lock()
+	if d.keys == nil {
+		d.keys = map[*yaml.Node]map[string]int{}
+	}
+	idx, ok := d.keys[n]
+	if !ok {
+		idx = make(map[string]int, len(n.Content)/2)
+		for i := len(n.Content) - 2; i >= 0; i -= 2 {
+			idx[n.Content[i].Value] = i // the first of duplicate keys wins, as in child
+		}
+		d.keys[n] = idx
+	}
+	d.mu.Unlock()
+	if i, ok := idx[tok]; ok {
+		return n.Content[i+1], n.Content[i]
+	}
+	return nil, nil
 }
 
 // Lookup returns the node at a JSON pointer, or nil.
@@ -418,18 +519,6 @@ func with(n *yaml.Node, key string, v *yaml.Node) *yaml.Node {
 	return &cp
 }
 
-// withKey copies the mapping and replaces the entry named like key, key node included.
-func withKey(n *yaml.Node, key, v *yaml.Node) *yaml.Node {
-	cp := *n
-	cp.Content = append([]*yaml.Node(nil), n.Content...)
-	for i := 0; i+1 < len(cp.Content); i += 2 {
-		if cp.Content[i].Value == key.Value {
-			cp.Content[i], cp.Content[i+1] = key, v
-		}
-	}
-	return &cp
-}
-
 func isNull(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
@@ -441,6 +530,9 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// merge returns base with over merged into it, copying what it changes and nothing else. It is
+// linear in the sizes of both: keys and group names are looked up in maps built once per mapping
+// or list, never by scanning.
 func merge(base, over *yaml.Node) *yaml.Node {
 	base, over = resolve(base), resolve(over)
 	if isNull(over) {
@@ -451,50 +543,79 @@ func merge(base, over *yaml.Node) *yaml.Node {
 	}
 	switch {
 	case base.Kind == yaml.MappingNode && over.Kind == yaml.MappingNode:
-		out := base
-		for i := 0; i+1 < len(over.Content); i += 2 {
-			k, v := over.Content[i], over.Content[i+1]
-			cur, _ := child(out, k.Value)
-			m := merge(cur, v)
-			if cur == nil {
-				if m != nil { // null over a key the base does not have removes nothing
-					cp := *out
-					cp.Content = append(append([]*yaml.Node(nil), out.Content...), k, m)
-					out = &cp
-				}
-				continue
-			}
-			if m == v {
-				// The environment's value replaces the base's: so does its key, so that a problem
-				// with it is reported where the environment wrote it.
-				out = withKey(out, k, m)
-				continue
-			}
-			out = with(out, k.Value, m)
-		}
-		return out
+		return mergeMapping(base, over)
 	case base.Kind == yaml.SequenceNode && over.Kind == yaml.SequenceNode && named(base) && named(over):
-		out := *base
-		out.Content = append([]*yaml.Node(nil), base.Content...)
-		for _, item := range over.Content {
-			item = resolve(item)
-			name, _ := child(item, "name")
-			idx := -1
-			for i, b := range out.Content {
-				if bn, _ := child(resolve(b), "name"); bn != nil && bn.Value == name.Value {
-					idx = i
-					break
-				}
-			}
-			if idx < 0 {
-				out.Content = append(out.Content, item)
-				continue
-			}
-			out.Content[idx] = merge(out.Content[idx], item)
-		}
-		return &out
+		return mergeNamed(base, over)
 	}
 	return over
+}
+
+func mergeMapping(base, over *yaml.Node) *yaml.Node {
+	content := append([]*yaml.Node(nil), base.Content...)
+	at := make(map[string]int, len(content)/2) // key to the index of its first entry
+	for i := len(content) - 2; i >= 0; i -= 2 {
+		at[content[i].Value] = i
+	}
+	removed := false
+	for i := 0; i+1 < len(over.Content); i += 2 {
+		k, v := over.Content[i], over.Content[i+1]
+		j, found := at[k.Value]
+		if !found {
+			// null over a key the base does not have removes nothing
+			if m := merge(nil, v); m != nil {
+				at[k.Value] = len(content)
+				content = append(content, k, m)
+			}
+			continue
+		}
+		m := merge(content[j+1], v)
+		switch {
+		case m == nil:
+			content[j], content[j+1] = nil, nil
+			delete(at, k.Value)
+			removed = true
+		case m == v:
+			// The environment's value replaces the base's: so does its key, so that a problem
+			// with it is reported where the environment wrote it.
+			content[j], content[j+1] = k, m
+		default:
+			content[j+1] = m
+		}
+	}
+	if removed {
+		kept := content[:0]
+		for _, c := range content {
+			if c != nil {
+				kept = append(kept, c)
+			}
+		}
+		content = kept
+	}
+	out := *base
+	out.Content = content
+	return &out
+}
+
+func mergeNamed(base, over *yaml.Node) *yaml.Node {
+	out := *base
+	out.Content = append([]*yaml.Node(nil), base.Content...)
+	at := make(map[string]int, len(out.Content)) // group name to the index of its first item
+	for i := len(out.Content) - 1; i >= 0; i-- {
+		name, _ := child(resolve(out.Content[i]), "name")
+		at[name.Value] = i
+	}
+	for _, item := range over.Content {
+		item = resolve(item)
+		name, _ := child(item, "name")
+		i, found := at[name.Value]
+		if !found {
+			at[name.Value] = len(out.Content)
+			out.Content = append(out.Content, item)
+			continue
+		}
+		out.Content[i] = merge(out.Content[i], item)
+	}
+	return &out
 }
 
 // named reports whether every item of a list is a mapping with a scalar name.

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 	"go.yaml.in/yaml/v3"
@@ -105,11 +106,11 @@ func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.Vali
 			}
 		}
 		sort.Strings(unknown)
+		names := sortedKeys(known)
 		var out diag.List
 		for _, k := range unknown {
-			names := sortedKeys(known)
 			hint := "known fields here: " + strings.Join(names, ", ")
-			if s := diag.Closest(k, names); s != "" {
+			if s := closest(k, names); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
 			if len(names) == 0 {
@@ -141,7 +142,7 @@ func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.Vali
 		}
 		hint := ""
 		if s, ok := inst.(string); ok {
-			if c := diag.Closest(s, words); c != "" {
+			if c := closest(s, words); c != "" {
 				hint = fmt.Sprintf("did you mean %q?", c)
 			}
 		}
@@ -166,8 +167,49 @@ func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.Vali
 			name := unescape(ptr[strings.LastIndex(ptr, "/")+1:])
 			return diag.List{at(ptr, true, fmt.Sprintf("environment name %s is too long (%s)", diag.Quote(name), e.Message), "environment names become folder names under overlays/")}
 		}
+		bound := fmt.Sprint(lookupValue(rawSchema, schemaPtr))
+		s, _ := inst.(string)
+		return diag.List{at(ptr, false, fmt.Sprintf("must be <= %s characters but found %d", bound, utf8.RuneCountInString(s)), boundHints[parent])}
+	case "maxItems", "minItems", "maxProperties":
+		bound := fmt.Sprint(lookupValue(rawSchema, schemaPtr))
+		n, what := 0, "items"
+		switch t := inst.(type) {
+		case []any:
+			n = len(t)
+		case map[string]any:
+			n, what = len(t), "entries"
+		}
+		op, hint := "<=", boundHints[parent]
+		if keyword == "minItems" {
+			op, hint = ">=", ""
+		}
+		return diag.List{at(ptr, false, fmt.Sprintf("must have %s %s %s but found %d", op, bound, what, n), hint)}
+	case "maximum":
+		return diag.List{at(ptr, false, e.Message, boundHints[parent])}
 	}
 	return diag.List{at(ptr, false, e.Message, "")}
+}
+
+// boundHints explain the bounds a person meets first, by the schema location of the bounded value,
+// so that a number and a list over the same bound (groups: 300, or 300 groups) read alike.
+var boundHints = map[string]string{
+	"/$defs/clusterSpec/properties/brokers/properties/groups": "rocketops compiles at most 256 broker groups per spec; split larger deployments into several specs",
+	"/$defs/clusterSpec/properties/environments":              "every environment compiles the whole cluster again; a spec holds at most 32",
+}
+
+// closest is diag.Closest without the candidates that cannot be close enough: the edit distance
+// is at least the difference in length, and computing it for a long word against every candidate
+// would cost the product of their lengths for nothing.
+func closest(word string, candidates []string) string {
+	n := utf8.RuneCountInString(word)
+	limit := len(word)/3 + 1 // diag.Closest's
+	var near []string
+	for _, c := range candidates {
+		if d := utf8.RuneCountInString(c) - n; d <= limit && -d <= limit {
+			near = append(near, c)
+		}
+	}
+	return diag.Closest(word, near)
 }
 
 func requiredHint(ptr, name string) string {

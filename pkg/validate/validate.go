@@ -6,7 +6,10 @@
 package validate
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -27,9 +30,14 @@ type Result struct {
 	Warnings     diag.List                // findings that do not make the spec invalid, sorted
 }
 
-// Validate parses and checks a spec file. It returns the valid spec, or every problem found.
+// Validate parses and checks a spec file within spec.DefaultLimits and CompileBudget. It returns
+// the valid spec, or every problem found.
 func Validate(file string, src []byte) (*Result, diag.List) {
-	doc, diags := spec.Parse(file, src)
+	return validate(file, src, spec.DefaultLimits(), CompileBudget)
+}
+
+func validate(file string, src []byte, limits spec.Limits, budget int) (*Result, diag.List) {
+	doc, diags := limits.Parse(file, src)
 	if doc == nil {
 		return nil, diags
 	}
@@ -55,6 +63,8 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 	}
 	found := map[string]*finding{}
 	var order []string
+	var sizes []output
+	errs := 0 // distinct errors found so far
 	check := func(name string, node *yaml.Node) *spec.Cluster {
 		// A merged environment is checked against the schema too: a null in it may have removed
 		// something the document needs.
@@ -66,13 +76,14 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 		findings := schemaDiags(doc, node, merged)
 		var c *spec.Cluster
 		if len(findings) == 0 {
-			c, err = spec.Decode(node)
+			c, err = spec.DecodeValue(merged)
 			if err != nil {
 				diags = append(diags, diag.Diagnostic{File: file, Message: "internal error: " + err.Error()})
 				return nil
 			}
 			c.Default()
 			findings = rules(doc, node, c)
+			sizes = append(sizes, measureCompiled(merged, c))
 		}
 		for _, d := range findings {
 			key := d.String()
@@ -82,6 +93,9 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 			}
 			found[key] = &finding{d: d, envs: []string{name}}
 			order = append(order, key)
+			if !d.Warning {
+				errs++
+			}
 		}
 		return c
 	}
@@ -89,10 +103,18 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 	all := 1
 	res.Base = check(BaseName, doc.Base())
 	if hasEnvs {
-		for _, name := range res.Names {
+		for i, name := range res.Names {
+			if errs > maxFindings {
+				// Every environment would repeat most of them, at the cost of all the rules again.
+				line, col, origin := doc.Position(doc.Root, "/spec/environments", true)
+				diags = append(diags, diag.Diagnostic{File: file, Line: line, Col: col, Pointer: origin,
+					Message: fmt.Sprintf("%d of %d environments were not checked: more than %s problems were found before them", len(res.Names)-i, len(res.Names), thousands(maxFindings)),
+					Hint:    "fix the problems above, then validate again"})
+				break
+			}
 			res.Environments[name] = check(name, doc.Environment(name))
+			all++
 		}
-		all += len(res.Names)
 	} else {
 		res.Environments[spec.DefaultEnvironment] = res.Base
 	}
@@ -106,6 +128,9 @@ func Validate(file string, src []byte) (*Result, diag.List) {
 	}
 	if len(diags.Errors()) > 0 {
 		return nil, diags.Sort()
+	}
+	if d, over := overBudget(doc, sizes, budget); over {
+		return nil, append(diags, d).Sort()
 	}
 	res.Warnings = diags.Sort()
 	return res, nil
@@ -150,4 +175,147 @@ func joinQuoted(items []string) string {
 		q[i] = `"` + s + `"`
 	}
 	return strings.Join(q, ", ")
+}
+
+// maxFindings is how many errors stop the checks of further environments.
+const maxFindings = 1000
+
+// CompileBudget bounds what a valid spec may compile to, in values (a scalar, or 32 bytes of a long
+// one): every broker group's objects carry copies of the spec's shared settings (metadata, and
+// spec.brokers: placement, resources, jvm, storage; its config once per member), and every
+// environment compiles the cluster again, so a small spec can stand for gigabytes of manifests.
+// The compiler needs about 1 KB of memory and 3 µs per value; the largest topology (256 groups of
+// 9 members in 4 environments and the base) comes to about 1 million.
+const CompileBudget = 2_000_000
+
+// The parts of the compiled output that do not come from the user's settings, in values.
+const (
+	groupValues       = 750  // a group's StatefulSet, ConfigMap and PodDisruptionBudget
+	environmentValues = 2500 // an environment's name servers, console and network policies
+)
+
+// output is what one environment would compile to.
+type output struct {
+	values  int    // in all
+	groups  int    // broker groups
+	largest string // the shared setting that adds the most, as a spec path
+	copies  int    // what largest adds, in values
+}
+
+// measureCompiled estimates what one defaulted environment compiles to from its merged value.
+func measureCompiled(merged any, c *spec.Cluster) output {
+	doc, _ := merged.(map[string]any)
+	meta, _ := doc["metadata"].(map[string]any)
+	sp, _ := doc["spec"].(map[string]any)
+	brokers, _ := sp["brokers"].(map[string]any)
+	out := output{values: environmentValues + weight(merged)}
+	perGroup := 0 // copied into every group's objects
+	perMember := weight(brokers["config"])
+	shared := map[string]int{"spec.brokers.config": 0}
+	for _, k := range []string{"labels", "annotations"} {
+		w := weight(meta[k])
+		perGroup += w
+		shared["metadata."+k] = w
+	}
+	for k, v := range brokers {
+		if k == "groups" || k == "config" {
+			continue
+		}
+		w := weight(v)
+		if k == "placement" {
+			// Affinity and tolerations are merged with rocketops' own and kept as objects at
+			// every stage: they cost twice what other settings do.
+			w *= 2
+		}
+		perGroup += w
+		shared["spec.brokers."+k] = w
+	}
+	items, _ := brokers["groups"].([]any)
+	groups := c.Spec.Brokers.GroupList()
+	for i, g := range groups {
+		own := 0
+		if i < len(items) {
+			item, _ := items[i].(map[string]any)
+			own = weight(item["config"])
+		}
+		members := *g.Slaves + 1
+		out.values += groupValues + perGroup + members*(perMember+own)
+		shared["spec.brokers.config"] += members * perMember
+	}
+	out.groups = len(groups)
+	for _, k := range sortedNames(shared) {
+		if w := shared[k]; k != "spec.brokers.config" {
+			shared[k] = w * len(groups)
+		}
+		if shared[k] > out.copies {
+			out.largest, out.copies = k, shared[k]
+		}
+	}
+	return out
+}
+
+// weight counts the values of v, a long string as one per 32 bytes.
+func weight(v any) int {
+	switch t := v.(type) {
+	case map[string]any:
+		n := 1
+		for k, x := range t {
+			n += 1 + len(k)/32 + weight(x)
+		}
+		return n
+	case []any:
+		n := 1
+		for _, x := range t {
+			n += weight(x)
+		}
+		return n
+	case string:
+		return 1 + len(t)/32
+	case json.Number:
+		return 1 + len(t)/32
+	case nil:
+		return 0
+	}
+	return 1
+}
+
+// overBudget reports a spec whose environments together compile to more than budget values.
+func overBudget(doc *spec.Document, sizes []output, budget int) (diag.Diagnostic, bool) {
+	total, worst := 0, output{}
+	for _, s := range sizes {
+		total += s.values
+		// A setting is worth naming when it is a good part of what its environment compiles to.
+		if s.copies > worst.copies && s.copies*4 >= s.values {
+			worst = s
+		}
+	}
+	if total <= budget {
+		return diag.Diagnostic{}, false
+	}
+	line, col, origin := doc.Position(doc.Root, "/spec/brokers", true)
+	d := diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: origin,
+		Message: fmt.Sprintf("the spec would compile to about %s values of manifests, more than the %s rocketops compiles: %d %s of up to %d broker groups, each group with its own copy of the shared settings",
+			thousands(total), thousands(budget), len(sizes), plural(len(sizes), "environment", "environments (the base included)"), maxGroups(sizes)),
+		Hint: "use fewer broker groups, slaves or environments"}
+	if worst.largest != "" {
+		d.Hint = fmt.Sprintf("%s adds the most (%s values in one environment): make it smaller, or use fewer broker groups, slaves or environments", worst.largest, thousands(worst.copies))
+	}
+	return d, true
+}
+
+func maxGroups(sizes []output) int {
+	n := 0
+	for _, s := range sizes {
+		n = max(n, s.groups)
+	}
+	return n
+}
+
+// thousands writes a count with separators: 2,000,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

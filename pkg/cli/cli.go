@@ -133,7 +133,7 @@ func (in *input) readSpec(path string) ([]byte, string, error) {
 			return nil, "<stdin>", usage(errors.New("standard input is given twice"), "give - once; the input can be read only once")
 		}
 		in.read = true
-		b, err := io.ReadAll(io.LimitReader(in.r, maxStdin))
+		b, err := io.ReadAll(io.LimitReader(in.r, maxInput))
 		return b, "<stdin>", err
 	}
 	st, err := os.Stat(path)
@@ -143,15 +143,21 @@ func (in *input) readSpec(path string) ([]byte, string, error) {
 	if st.IsDir() {
 		return nil, path, usage(fmt.Errorf("%s is a folder, not a spec file", path), "give the path of a cluster.yaml")
 	}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, path, usage(fmt.Errorf("cannot read spec: %w", err), "")
+	}
+	defer f.Close()
+	// The parser refuses specs far smaller; the bound keeps a huge file from being read whole.
+	b, err := io.ReadAll(io.LimitReader(f, maxInput))
 	if err != nil {
 		return nil, path, usage(fmt.Errorf("cannot read spec: %w", err), "")
 	}
 	return b, path, nil
 }
 
-// maxStdin bounds what is read from standard input; the parser refuses specs far smaller than this.
-const maxStdin = 64 << 20
+// maxInput bounds what is read of a spec; the parser refuses specs far smaller than this.
+const maxInput = 64 << 20
 
 func usage(err error, hint string) error {
 	if hint != "" {

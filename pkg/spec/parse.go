@@ -38,6 +38,15 @@ func Parse(file string, data []byte) (*Document, diag.List) {
 	return DefaultLimits().Parse(file, data)
 }
 
+// emptyDocument reports a document with nothing in it but comments, as a trailing "---" makes.
+func emptyDocument(n *yaml.Node) bool {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	return n.Kind == 0 || (n.Kind == yaml.DocumentNode && len(n.Content) == 0) ||
+		(n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" && n.Style == 0)
+}
+
 // Parse reads one YAML document within the limits l.
 func (l Limits) Parse(file string, data []byte) (*Document, diag.List) {
 	if len(data) > l.Bytes {
@@ -47,14 +56,15 @@ func (l Limits) Parse(file string, data []byte) (*Document, diag.List) {
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, diag.List{{File: file, Message: "the file is empty", Hint: "start from examples/quickstart/cluster.yaml"}}
+			return nil, diag.List{{File: file, Line: 1, Col: 1, Message: "the file is empty", Hint: "start from examples/quickstart/cluster.yaml"}}
 		}
 		return nil, diag.List{l.syntaxDiag(file, data, err)}
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
+	switch err := dec.Decode(&extra); {
+	case err == nil && !emptyDocument(&extra):
 		return nil, diag.List{{File: file, Line: extra.Line, Col: extra.Column, Message: "the file holds more than one YAML document", Hint: "keep one RocketMQCluster per file; environments go under spec.environments"}}
-	} else if !errors.Is(err, io.EOF) {
+	case err != nil && !errors.Is(err, io.EOF):
 		return nil, diag.List{l.syntaxDiag(file, data, err)}
 	}
 	if diags := l.measure(file, &root); len(diags) > 0 {

@@ -136,10 +136,10 @@ func TestParseRefusesDocument(t *testing.T) {
 		line, col int
 		message   string
 	}{
-		{name: "empty file", src: "", message: "the file is empty"},
-		{name: "only comments", src: "# nothing here\n\n", message: "the file is empty"},
+		{name: "empty file", src: "", line: 1, col: 1, message: "the file is empty"},
+		{name: "only comments", src: "# nothing here\n\n", line: 1, col: 1, message: "the file is empty"},
 		{name: "two documents", src: "a: 1\nb: 2\n---\na: 3\n", line: 3, col: 1, message: "the file holds more than one YAML document"},
-		{name: "second document empty", src: "a: 1\n---\n", line: 2, col: 1, message: "the file holds more than one YAML document"},
+		{name: "second document not empty", src: "a: 1\n---\nb: 2\n", line: 2, col: 1, message: "the file holds more than one YAML document"},
 		{name: "list", src: "- a\n- b\n", line: 1, col: 1, message: "the document must be a mapping, got a list"},
 		{name: "scalar", src: "hello\n", line: 1, col: 1, message: "the document must be a mapping, got a scalar"},
 		{name: "explicit empty document", src: "---\n", line: 2, col: 1, message: "the document must be a mapping, got nothing"},
@@ -155,6 +155,16 @@ func TestParseRefusesDocument(t *testing.T) {
 			assert.Equal(t, [2]int{tc.line, tc.col}, [2]int{diags[0].Line, diags[0].Col})
 			assert.NotEmpty(t, diags[0].Hint, "every refusal says what to do")
 		})
+	}
+}
+
+// TestTrailingSeparatorIsOneDocument: a "---" at the end, followed by nothing or by comments only,
+// starts no second document.
+func TestTrailingSeparatorIsOneDocument(t *testing.T) {
+	for _, src := range []string{"a: 1\n---\n", "a: 1\n---\n# the end\n", "---\na: 1\n---\n\n# x\n"} {
+		d, diags := spec.Parse("f.yaml", []byte(src))
+		assert.Empty(t, diags, "%q", src)
+		assert.NotNil(t, d, "%q", src)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/tools/txtar"
 
@@ -207,4 +208,21 @@ func TestReadmeSpecsAreValid(t *testing.T) {
 		require.Empty(t, diags, "a spec in the README is invalid:\n%s", diags)
 	}
 	require.GreaterOrEqual(t, n, 1, "the README shows no spec")
+}
+
+// TestReadmeValidateExample keeps the README's validate example true: its output is exactly the
+// diagnostics of golden/errors/readme-example.txtar.
+func TestReadmeValidateExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	const start = "$ rocketops validate cluster.yaml\n"
+	i := strings.Index(string(readme), start)
+	require.GreaterOrEqual(t, i, 0, "the README shows a validate run")
+	shown := string(readme[i+len(start):])
+	shown = shown[:strings.Index(shown, "```")]
+	data, err := os.ReadFile("errors/readme-example.txtar")
+	require.NoError(t, err)
+	want, ok := section(txtar.Parse(data), "diagnostics")
+	require.True(t, ok)
+	assert.Equal(t, string(want), shown)
 }

@@ -645,3 +645,77 @@ func named(n *yaml.Node) bool {
 	}
 	return true
 }
+
+// Without returns a copy of the document with the values at the given JSON pointers removed, for
+// checking what the rest of a document means while some of its values are wrong. Pointers that do
+// not name a mapping entry are skipped; ok is false when none could be removed. The cost is linear in
+// the pointers and the nodes along them.
+func (d *Document) Without(pointers []string) (out *Document, ok bool) {
+	cut := &cutTree{}
+	for _, p := range pointers {
+		if toks := splitPointer(p); len(toks) > 0 {
+			cut.add(toks)
+		}
+	}
+	root, ok := cut.apply(d.Root)
+	return &Document{File: d.File, Root: root, origin: d.origin, keys: map[*yaml.Node]map[string]int{}}, ok
+}
+
+// cutTree holds the pointers to remove, token by token.
+type cutTree struct {
+	leaf     bool
+	children map[string]*cutTree
+}
+
+func (c *cutTree) add(toks []string) {
+	for _, t := range toks {
+		if c.children == nil {
+			c.children = map[string]*cutTree{}
+		}
+		next := c.children[t]
+		if next == nil {
+			next = &cutTree{}
+			c.children[t] = next
+		}
+		c = next
+	}
+	c.leaf = true
+}
+
+// apply copies the nodes the tree reaches and drops the mapping entries at its leaves.
+func (c *cutTree) apply(n *yaml.Node) (*yaml.Node, bool) {
+	if len(c.children) == 0 {
+		return n, false
+	}
+	cp := *n
+	cp.Content = make([]*yaml.Node, 0, len(n.Content))
+	removed := false
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if sub := c.children[k.Value]; sub != nil {
+				if sub.leaf {
+					removed = true
+					continue
+				}
+				var r bool
+				v, r = sub.apply(v)
+				removed = removed || r
+			}
+			cp.Content = append(cp.Content, k, v)
+		}
+	case yaml.SequenceNode:
+		for i, v := range n.Content {
+			if sub := c.children[strconv.Itoa(i)]; sub != nil && !sub.leaf {
+				var r bool
+				v, r = sub.apply(v)
+				removed = removed || r
+			}
+			cp.Content = append(cp.Content, v)
+		}
+	default:
+		return n, false
+	}
+	return &cp, removed
+}

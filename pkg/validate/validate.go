@@ -47,12 +47,43 @@ func validate(file string, src []byte, limits spec.Limits, budget int) (*Result,
 		return nil, diags.Sort()
 	}
 	// Rules on the document as written need no typed values, so they run even when the schema
-	// pass fails; the rules on typed values need the schema pass.
-	diags = append(schemaDiags(doc, doc.Root, withoutEnvironmentNulls(value)), documentRules(doc)...)
+	// pass fails. The rules on typed values need values of the right types: when the schema pass
+	// fails they run on the document without the values it refused, so that every problem is
+	// reported at once, each once.
+	schema := schemaDiags(doc, doc.Root, withoutEnvironmentNulls(value))
+	diags = append(schema, documentRules(doc)...)
 	if len(diags) > 0 {
+		if len(schema) > 0 {
+			diags = append(diags, rulesWithout(doc, schema, budget)...)
+		}
 		return nil, diags.Sort()
 	}
+	return checkAll(doc, budget)
+}
 
+// rulesWithout runs the rules on doc without the values the schema findings point at, and returns
+// their errors; nothing when the rest still does not pass the schema.
+func rulesWithout(doc *spec.Document, schema diag.List, budget int) diag.List {
+	var ptrs []string
+	for _, d := range schema {
+		ptrs = append(ptrs, d.Pointer)
+	}
+	rest, ok := doc.Without(ptrs)
+	if !ok {
+		return nil
+	}
+	value, vd := rest.ValueDiag(rest.Root)
+	if len(vd) > 0 || len(schemaDiags(rest, rest.Root, withoutEnvironmentNulls(value))) > 0 {
+		return nil
+	}
+	_, diags := checkAll(rest, budget)
+	return diags.Errors()
+}
+
+// checkAll runs the rules on the base and every environment of a document that passes the schema.
+func checkAll(doc *spec.Document, budget int) (*Result, diag.List) {
+	file := doc.File
+	var diags diag.List
 	res := &Result{Doc: doc, Environments: map[string]*spec.Cluster{}, Names: doc.EnvironmentNames()}
 
 	// Run the rules on the base and on every environment, then say once what is wrong everywhere

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Diagnostic is one problem in a spec.
@@ -46,7 +49,7 @@ func (d Diagnostic) String() string {
 	}
 	b.WriteString(": ")
 	if d.Pointer != "" {
-		b.WriteString(d.Pointer)
+		b.WriteString(printable(d.Pointer))
 		b.WriteString(": ")
 	}
 	msg := d.Message
@@ -65,6 +68,18 @@ func (d Diagnostic) String() string {
 		b.WriteString(d.Hint)
 	}
 	return b.String()
+}
+
+// printable escapes what a terminal would act on (line breaks, escape sequences, other control and
+// invisible characters) in text taken from the input, as Go writes them in a quoted string.
+func printable(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
+			q := strconv.Quote(s)
+			return q[1 : len(q)-1]
+		}
+	}
+	return s
 }
 
 // List is a set of diagnostics. It is an error, so a failed validation travels as one value.

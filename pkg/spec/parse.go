@@ -38,6 +38,20 @@ func Parse(file string, data []byte) (*Document, diag.List) {
 	return DefaultLimits().Parse(file, data)
 }
 
+// yaml12 lets a %YAML 1.2 directive through: the library knows only 1.1, whose difference does not
+// matter for a spec (every value is checked against the schema), and refuses 1.2's directive. The
+// replacement keeps every byte's position.
+func yaml12(data []byte) []byte {
+	const directive = "%YAML 1.2"
+	i := bytes.Index(data, []byte(directive))
+	if i < 0 || (i > 0 && data[i-1] != '\n') {
+		return data
+	}
+	out := append([]byte(nil), data...)
+	copy(out[i:], "%YAML 1.1")
+	return out
+}
+
 // emptyDocument reports a document with nothing in it but comments, as a trailing "---" makes.
 func emptyDocument(n *yaml.Node) bool {
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
@@ -52,7 +66,7 @@ func (l Limits) Parse(file string, data []byte) (*Document, diag.List) {
 	if len(data) > l.Bytes {
 		return nil, diag.List{l.tooLarge(file, data)}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yaml.NewDecoder(bytes.NewReader(yaml12(data)))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -83,6 +97,9 @@ func (l Limits) Parse(file string, data []byte) (*Document, diag.List) {
 	return d, diags
 }
 
+// coreTags are the explicit tags a spec may use: the YAML core schema's.
+var coreTags = map[string]bool{"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true, "!!map": true, "!!seq": true}
+
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // yamlDepth is how the YAML library words its own nesting limit (10,000 levels), which it reaches
@@ -96,11 +113,17 @@ func (l Limits) syntaxDiag(file string, data []byte, err error) diag.Diagnostic 
 	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if d, ok := tabIndent(file, data, line); ok {
+			return d
+		}
 		hint := "check the indentation and quoting on this line and the one before"
 		if strings.HasPrefix(m[2], "did not find expected") {
 			// The YAML parser (not its scanner) reports these at the 0-based line of the structure
 			// being read, one above where it is written.
 			line++
+			if d, ok := overIndented(file, data); ok {
+				return d
+			}
 			hint = "a list or mapping that starts here is not closed, or is indented wrongly"
 		}
 		return diag.Diagnostic{File: file, Line: line, Col: 1, Message: "invalid YAML: " + m[2], Hint: hint}
@@ -126,6 +149,53 @@ func (l Limits) syntaxDiag(file string, data []byte, err error) diag.Diagnostic 
 	return diag.Diagnostic{File: file, Line: line, Col: col, Message: "invalid YAML: " + msg, Hint: hint}
 }
 
+// tabIndent names a tab in the indentation of the line the parser stopped at, or of one before it.
+func tabIndent(file string, data []byte, line int) (diag.Diagnostic, bool) {
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < line && i < len(lines); i++ {
+		for col, c := range lines[i] {
+			if c == '\t' {
+				return diag.Diagnostic{File: file, Line: i + 1, Col: col + 1, Message: "invalid YAML: a tab indents this line",
+					Hint: "YAML indents with spaces only: replace the tab with spaces"}, true
+			}
+			if c != ' ' {
+				break
+			}
+		}
+	}
+	return diag.Diagnostic{}, false
+}
+
+// overIndented finds the line that is indented deeper than the lines of its block: reading down to
+// the end, the first line whose indentation matches no open block closes a
+// block that one line opened too deep.
+func overIndented(file string, data []byte) (diag.Diagnostic, bool) {
+	type level struct{ indent, line int }
+	var open []level
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		text := strings.TrimRight(lines[i], " \r")
+		trimmed := strings.TrimLeft(text, " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "-") {
+			continue
+		}
+		indent := len(text) - len(trimmed)
+		for len(open) > 0 && open[len(open)-1].indent > indent {
+			closed := open[len(open)-1]
+			open = open[:len(open)-1]
+			if len(open) == 0 || open[len(open)-1].indent < indent {
+				return diag.Diagnostic{File: file, Line: closed.line, Col: closed.indent + 1,
+					Message: fmt.Sprintf("invalid YAML: this line is indented %d spaces, deeper than the %d of the lines around it", closed.indent, indent),
+					Hint:    fmt.Sprintf("indent it like line %d", i+1)}, true
+			}
+		}
+		if len(open) == 0 || open[len(open)-1].indent < indent {
+			open = append(open, level{indent, i + 1})
+		}
+	}
+	return diag.Diagnostic{}, false
+}
+
 // notText returns the offset of the first byte sequence YAML does not accept as a character, or -1.
 func notText(data []byte) int {
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
@@ -148,6 +218,12 @@ func notText(data []byte) int {
 // index records the pointer of every node and reports what YAML allows but a spec must not have.
 func (d *Document) index(n *yaml.Node, ptr string, diags *diag.List) {
 	d.origin[n] = ptr
+	if n.Style&yaml.TaggedStyle != 0 && !coreTags[n.Tag] {
+		*diags = append(*diags, diag.Diagnostic{File: d.File, Line: n.Line, Col: n.Column, Pointer: ptr,
+			Message: fmt.Sprintf("the YAML tag %s is not supported", diag.Quote(n.Tag)),
+			Hint:    "a spec is plain YAML: write the value itself (rocketops includes no other files)"})
+		return
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		seen := map[string]*yaml.Node{}

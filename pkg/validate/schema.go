@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -142,7 +143,11 @@ func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.Vali
 		}
 		hint := ""
 		if s, ok := inst.(string); ok {
-			if c := closest(s, words); c != "" {
+			c := nearestVersion(s, words)
+			if c == "" {
+				c = closest(s, words)
+			}
+			if c != "" {
 				hint = fmt.Sprintf("did you mean %q?", c)
 			}
 		}
@@ -161,7 +166,7 @@ func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.Vali
 		return diag.List{at(ptr, false, fmt.Sprintf("%s %s", show(inst), msg), "")}
 	case "type":
 		want := lookupValue(rawSchema, schemaPtr)
-		return diag.List{at(ptr, false, fmt.Sprintf("must be %s, got %s", typeWords(want), typeOf(inst)), "")}
+		return diag.List{at(ptr, false, fmt.Sprintf("must be %s, got %s", typeWords(want), typeOf(inst)), typeHint(want, inst))}
 	case "maxLength":
 		if strings.Contains(e.KeywordLocation, "/propertyNames/") {
 			name := unescape(ptr[strings.LastIndex(ptr, "/")+1:])
@@ -195,6 +200,68 @@ func describe(doc *spec.Document, node *yaml.Node, value any, e *jsonschema.Vali
 var boundHints = map[string]string{
 	"/$defs/clusterSpec/properties/brokers/properties/groups": "rocketops compiles at most 256 broker groups per spec; split larger deployments into several specs",
 	"/$defs/clusterSpec/properties/environments":              "every environment compiles the whole cluster again; a spec holds at most 32",
+}
+
+// typeHint explains the two ways YAML most often reads a value as another type than meant: an
+// unquoted number where text is wanted (5.0 for a version), and a missing space after a colon
+// ("replicas:2" is one string, not a key and a value).
+func typeHint(want, inst any) string {
+	wantsText := fmt.Sprint(want) == "string" || strings.Contains(fmt.Sprint(want), "string")
+	switch v := inst.(type) {
+	case json.Number:
+		if wantsText {
+			return fmt.Sprintf("quote it: %q; YAML reads %s as a number", v.String(), v.String())
+		}
+	case string:
+		if k, val, ok := strings.Cut(v, ":"); ok && k != "" && val != "" && !strings.HasPrefix(val, " ") && !strings.Contains(k, " ") {
+			return fmt.Sprintf("put a space after the colon: %q", k+": "+val)
+		}
+	}
+	return ""
+}
+
+// nearestVersion picks, among dotted release versions, the nearest one by number: the same major and
+// minor with the nearest patch, else the same major with the nearest minor. "" when word or the
+// candidates are not versions.
+func nearestVersion(word string, candidates []string) string {
+	parse := func(v string) ([3]int, bool) {
+		var out [3]int
+		parts := strings.Split(strings.TrimPrefix(v, "v"), ".")
+		if len(parts) != 3 {
+			return out, false
+		}
+		for i, p := range parts {
+			n, err := strconv.Atoi(p)
+			if err != nil {
+				return out, false
+			}
+			out[i] = n
+		}
+		return out, true
+	}
+	w, ok := parse(word)
+	if !ok {
+		return ""
+	}
+	best, bestScore := "", -1
+	for _, c := range candidates {
+		v, ok := parse(c)
+		if !ok || v[0] != w[0] {
+			continue
+		}
+		score := abs(v[1]-w[1])*1000 + abs(v[2]-w[2])
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = c, score
+		}
+	}
+	return best
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // closest is diag.Closest without the candidates that cannot be close enough: the edit distance

@@ -7,6 +7,7 @@ package validate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -108,13 +109,19 @@ func checkAll(doc *spec.Document, budget int) (*Result, diag.List) {
 		var c *spec.Cluster
 		if len(findings) == 0 {
 			c, err = spec.DecodeValue(merged)
-			if err != nil {
+			var te *json.UnmarshalTypeError
+			switch {
+			case errors.As(err, &te):
+				// The schema takes 3.0 and 1e0 as integers (they are, in JSON); Go's decoder does not.
+				c, findings = nil, diag.List{wholeNumber(doc, node, te)}
+			case err != nil:
 				diags = append(diags, diag.Diagnostic{File: file, Message: "internal error: " + err.Error()})
 				return nil
+			default:
+				c.Default()
+				findings = rules(doc, node, c)
+				sizes = append(sizes, measureCompiled(merged, c))
 			}
-			c.Default()
-			findings = rules(doc, node, c)
-			sizes = append(sizes, measureCompiled(merged, c))
 		}
 		for _, d := range findings {
 			key := d.String()
@@ -167,6 +174,19 @@ func checkAll(doc *spec.Document, budget int) (*Result, diag.List) {
 	return res, nil
 }
 
+// wholeNumber reports a number written as a fraction or with an exponent where a count is needed.
+func wholeNumber(doc *spec.Document, node *yaml.Node, te *json.UnmarshalTypeError) diag.Diagnostic {
+	ptr := "/" + strings.ReplaceAll(te.Field, ".", "/")
+	line, col, origin := doc.Position(node, ptr, false)
+	got := te.Value
+	if n := spec.Lookup(node, ptr); n != nil {
+		got = n.Value
+	}
+	return diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: origin,
+		Message: fmt.Sprintf("must be a whole number written without a decimal point or exponent, got %s", got),
+		Hint:    "write it as digits only, e.g. 3"}
+}
+
 // documentRules check the document as written, outside any environment.
 func documentRules(doc *spec.Document) diag.List {
 	var out diag.List
@@ -180,12 +200,39 @@ func documentRules(doc *spec.Document) diag.List {
 			out = append(out, diag.Diagnostic{File: doc.File, Line: k.Line, Col: k.Column, Pointer: "/spec/environments/" + BaseName,
 				Message: `"base" cannot name an environment`, Hint: "base/ holds what every environment shares; pick another name"})
 		}
+		out = append(out, duplicateGroups(doc, spec.Pointer("spec", "environments", k.Value, "spec", "brokers", "groups"), k.Value)...)
 		nested := spec.Pointer("spec", "environments", k.Value, "spec", "environments")
 		if n := spec.Lookup(doc.Root, nested); n != nil {
 			line, col, _ := doc.Position(doc.Root, nested, true)
 			out = append(out, diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: nested,
 				Message: "environments cannot hold environments", Hint: "declare every environment under spec.environments"})
 		}
+	}
+	return out
+}
+
+// duplicateGroups reports a group an environment lists twice: merged by name, the second would
+// silently take the place of the first.
+func duplicateGroups(doc *spec.Document, ptr, env string) diag.List {
+	list := spec.Lookup(doc.Root, ptr)
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out diag.List
+	seen := map[string]int{}
+	for i, item := range list.Content {
+		name := spec.Lookup(item, "/name")
+		if name == nil || name.Kind != yaml.ScalarNode {
+			continue
+		}
+		if j, dup := seen[name.Value]; dup {
+			p := ptr + "/" + strconv.Itoa(i) + "/name"
+			out = append(out, diag.Diagnostic{File: doc.File, Line: name.Line, Col: name.Column, Pointer: p,
+				Message: fmt.Sprintf("group %q is listed twice in environment %s (first as item %d)", name.Value, env, j),
+				Hint:    "a group's name is its brokerName; list each group once"})
+			continue
+		}
+		seen[name.Value] = i
 	}
 	return out
 }

@@ -144,7 +144,7 @@ func TestParseRefusesDocument(t *testing.T) {
 		{name: "scalar", src: "hello\n", line: 1, col: 1, message: "the document must be a mapping, got a scalar"},
 		{name: "explicit empty document", src: "---\n", line: 2, col: 1, message: "the document must be a mapping, got nothing"},
 		{name: "scanner error names its line", src: "a: 1\nb: \"x\nc: 3\n", line: 2, col: 1, message: "invalid YAML: found unexpected end of stream"},
-		{name: "tab indentation", src: "a:\n\tb: 1\n", line: 2, col: 1, message: "invalid YAML: found character that cannot start any token"},
+		{name: "tab indentation", src: "a:\n\tb: 1\n", line: 2, col: 1, message: "invalid YAML: a tab indents this line"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
 )
@@ -188,7 +189,7 @@ func diff(path string, a, b any, withNamespace bool) []op {
 		sort.Strings(sorted)
 		var ops []op
 		for _, k := range sorted {
-			p := path + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+			p := path + "/" + diag.EscapeToken(k)
 			av, ina := am[k]
 			bv, inb := bm[k]
 			switch {

@@ -482,30 +482,12 @@ func child(n *yaml.Node, tok string) (val, key *yaml.Node) {
 	return nil, nil
 }
 
-func splitPointer(p string) []string {
-	if p == "" || p == "/" {
-		return nil
-	}
-	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	for i, s := range parts {
-		parts[i] = strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
-	}
-	return parts
-}
+func splitPointer(p string) []string { return diag.SplitPointer(p) }
 
-func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
+func escape(s string) string { return diag.EscapeToken(s) }
 
-// Pointer joins tokens into a JSON pointer, escaping each.
-func Pointer(tokens ...string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		b.WriteByte('/')
-		b.WriteString(escape(t))
-	}
-	return b.String()
-}
+// Pointer joins tokens into a JSON pointer, escaping each (diag.Pointer).
+func Pointer(tokens ...string) string { return diag.Pointer(tokens...) }
 
 func kindName(n *yaml.Node) string {
 	switch n.Kind {

@@ -312,7 +312,7 @@ func lookupValue(v any, pointer string) any {
 		return v
 	}
 	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		tok = diag.UnescapeToken(tok)
 		switch c := v.(type) {
 		case map[string]any:
 			v = c[tok]
@@ -329,13 +329,9 @@ func lookupValue(v any, pointer string) any {
 	return v
 }
 
-func escape(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
-}
+func escape(s string) string { return diag.EscapeToken(s) }
 
-func unescape(tok string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-}
+func unescape(tok string) string { return diag.UnescapeToken(tok) }
 
 func sortedKeys(m map[string]any) []string {
 	out := make([]string, 0, len(m))

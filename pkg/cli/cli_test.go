@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/tools/txtar"
 
 	"github.com/rocketops/rocketops/pkg/cli"
 	"github.com/rocketops/rocketops/pkg/tree"
@@ -438,24 +439,12 @@ func TestValidateGoldenErrors(t *testing.T) {
 	}
 }
 
-// parseTxtar reads the txtar layout of golden/errors: a comment, then "-- name --" lines each
-// starting a section that runs to the next one.
+// parseTxtar reads a golden/errors case: its files by name.
 func parseTxtar(t *testing.T, s string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	current := ""
-	inSection := false
-	for _, line := range strings.SplitAfter(s, "\n") {
-		trimmed := strings.TrimSuffix(line, "\n")
-		if strings.HasPrefix(trimmed, "-- ") && strings.HasSuffix(trimmed, " --") && len(trimmed) > 6 {
-			current = trimmed[3 : len(trimmed)-3]
-			out[current] = ""
-			inSection = true
-			continue
-		}
-		if inSection {
-			out[current] += line
-		}
+	for _, f := range txtar.Parse([]byte(s)).Files {
+		out[f.Name] = string(f.Data)
 	}
 	return out
 }

@@ -173,6 +173,9 @@ func outcome(err error) error {
 	}
 	var dl diag.List
 	if errors.As(err, &dl) {
+		if dl.Internal() {
+			return &exitError{code: ExitError, err: dl}
+		}
 		return &exitError{code: ExitFindings, err: dl}
 	}
 	var ue *compile.UsageError

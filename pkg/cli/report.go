@@ -38,7 +38,7 @@ func checkFormat(f string) error {
 func validateFiles(in *input, paths []string, format string, out, errOut io.Writer) error {
 	var report diag.Report
 	var all diag.List
-	failed, unreadable := false, false
+	failed, unreadable, internal := false, false, false
 	for _, path := range paths {
 		src, name, err := in.readSpec(path)
 		if err != nil {
@@ -53,6 +53,7 @@ func validateFiles(in *input, paths []string, format string, out, errOut io.Writ
 			continue
 		}
 		res, diags := compile.Validate(name, src)
+		internal = internal || diags.Internal()
 		var envs []string
 		if res != nil {
 			diags, envs = res.Warnings, res.Names
@@ -81,7 +82,7 @@ func validateFiles(in *input, paths []string, format string, out, errOut io.Writ
 		}
 	}
 	switch {
-	case unreadable:
+	case unreadable || internal:
 		return &exitError{code: ExitError}
 	case failed:
 		return &exitError{code: ExitFindings}

@@ -25,6 +25,9 @@ type Diagnostic struct {
 	Envs []string
 	// Warning marks a finding that does not make the spec invalid: it is reported, and the spec compiles.
 	Warning bool
+	// Internal marks a failure of rocketops itself met while checking the spec (see InternalError):
+	// commands exit 2 on it, not 1.
+	Internal bool
 }
 
 // maxMessage bounds a message: a diagnostic must never echo a megabyte of input back.
@@ -151,6 +154,16 @@ func (l List) Write(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "%s in %s\n", count, strings.Join(names, ", "))
 	return err
+}
+
+// Internal reports whether the list holds a failure of rocketops itself.
+func (l List) Internal() bool {
+	for _, d := range l {
+		if d.Internal {
+			return true
+		}
+	}
+	return false
 }
 
 // Errors returns the findings that make a spec invalid.

@@ -24,3 +24,9 @@ func TestInternalError(t *testing.T) {
 	var plain *diag.InternalError
 	assert.False(t, errors.As(errors.New("internal error: only the words"), &plain), "text alone does not make an internal error")
 }
+
+func TestListInternal(t *testing.T) {
+	assert.False(t, diag.List{{Message: "a finding"}}.Internal())
+	assert.True(t, diag.List{{Message: "a finding"}, {Message: "internal error: x", Internal: true}}.Internal())
+	assert.False(t, diag.List{{Message: "internal error: only the words"}}.Internal(), "the flag decides, not the text")
+}

@@ -58,7 +58,7 @@ var patterns = map[string]string{
 func schemaDiags(doc *spec.Document, node *yaml.Node, value any) diag.List {
 	sch, err := schema()
 	if err != nil {
-		return diag.List{{File: doc.File, Message: fmt.Sprintf("internal error: the embedded schema does not compile: %v", err)}}
+		return diag.List{{File: doc.File, Internal: true, Message: fmt.Sprintf("internal error: the embedded schema does not compile: %v", err)}}
 	}
 	err = sch.Validate(value)
 	if err == nil {
@@ -66,7 +66,7 @@ func schemaDiags(doc *spec.Document, node *yaml.Node, value any) diag.List {
 	}
 	ve, ok := err.(*jsonschema.ValidationError)
 	if !ok {
-		return diag.List{{File: doc.File, Message: "internal error: " + err.Error()}}
+		return diag.List{{File: doc.File, Internal: true, Message: "internal error: " + err.Error()}}
 	}
 	var out diag.List
 	for _, leaf := range leaves(ve) {

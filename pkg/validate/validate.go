@@ -102,7 +102,7 @@ func checkAll(doc *spec.Document, budget int) (*Result, diag.List) {
 		// something the document needs.
 		merged, err := spec.Value(node)
 		if err != nil {
-			diags = append(diags, diag.Diagnostic{File: file, Message: "internal error: " + err.Error()})
+			diags = append(diags, diag.Diagnostic{File: file, Internal: true, Message: "internal error: " + err.Error()})
 			return nil
 		}
 		findings := schemaDiags(doc, node, merged)
@@ -115,7 +115,7 @@ func checkAll(doc *spec.Document, budget int) (*Result, diag.List) {
 				// The schema takes 3.0 and 1e0 as integers (they are, in JSON); Go's decoder does not.
 				c, findings = nil, diag.List{wholeNumber(doc, node, te)}
 			case err != nil:
-				diags = append(diags, diag.Diagnostic{File: file, Message: "internal error: " + err.Error()})
+				diags = append(diags, diag.Diagnostic{File: file, Internal: true, Message: "internal error: " + err.Error()})
 				return nil
 			default:
 				c.Default()

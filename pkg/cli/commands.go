@@ -53,7 +53,7 @@ func newCompileCmd(in *input, out io.Writer) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "compile FILE -o DIR",
-		Short: "Write kustomize base + overlays or rendered manifests for every environment",
+		Short: "Write kustomize base + overlays, rendered manifests or Helm values for every environment",
 		Long: `compile writes the output folder atomically: a failed run leaves it untouched, files rocketops
 did not generate are never deleted, and generated files the spec no longer produces are removed,
 an environment's files too once the spec no longer has it. --env narrows one run to the environments

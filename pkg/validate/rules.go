@@ -34,13 +34,13 @@ var ownedBroker = map[string]string{
 	"brokerId":                        "brokerIds follow from spec.brokers.slaves: 0 for the master, 1 … for slaves",
 	"brokerRole":                      "set spec.brokers.replication (ASYNC or SYNC); slaves are SLAVE",
 	"namesrvAddr":                     "the name-server addresses come from spec.nameServer",
-	"listenPort":                      "rocketops fixes the broker ports (10911, fast channel 10909, HA 10912)",
-	"haListenPort":                    "rocketops fixes the broker ports (10911, fast channel 10909, HA 10912)",
+	"listenPort":                      brokerPorts,
+	"haListenPort":                    brokerPorts,
 	"brokerIP1":                       "rocketops sets brokerIP1 to the pod IP at start",
 	"brokerIP2":                       "rocketops sets brokerIP1 to the pod IP at start; brokerIP2 follows it",
-	"storePathRootDir":                "the store lives on the volume of spec.brokers.storage, mounted at /home/rocketmq/store",
-	"storePathCommitLog":              "the store lives on the volume of spec.brokers.storage, mounted at /home/rocketmq/store",
-	"storePathConsumeQueue":           "the store lives on the volume of spec.brokers.storage, mounted at /home/rocketmq/store",
+	"storePathRootDir":                storeHint,
+	"storePathCommitLog":              storeHint,
+	"storePathConsumeQueue":           storeHint,
 	"flushDiskType":                   "set spec.brokers.flushDiskType",
 	"inSyncReplicas":                  "set spec.brokers.inSyncReplicas",
 	"totalReplicas":                   "follows from spec.brokers.slaves",
@@ -50,7 +50,7 @@ var ownedBroker = map[string]string{
 
 // ownedNameServer are name-server keys the compiler writes itself.
 var ownedNameServer = map[string]string{
-	"listenPort":      "rocketops fixes the name-server port at 9876",
+	"listenPort":      fmt.Sprintf("rocketops fixes the name-server port at %d", plan.NameServerPort),
 	"rocketmqHome":    "the image sets ROCKETMQ_HOME",
 	"kvConfigPath":    "the name server keeps kvConfig.json on the volume of spec.nameServer.storage",
 	"configStorePath": "the name server keeps its files on the volume of spec.nameServer.storage",
@@ -116,8 +116,15 @@ func credential(key, value string) bool {
 }
 
 // reservedLabels are the label keys rocketops sets; users may not set them.
-var reservedLabels = []string{"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component",
-	"app.kubernetes.io/managed-by", "app.kubernetes.io/version", "app.kubernetes.io/part-of"}
+var reservedLabels = []string{plan.LabelName, plan.LabelInstance, plan.LabelComponent, plan.LabelManagedBy, plan.LabelVersion,
+	"app.kubernetes.io/part-of"}
+
+// Hints that name facts the plan owns.
+var (
+	brokerPorts = fmt.Sprintf("rocketops fixes the broker ports (%d, fast channel %d, HA %d)",
+		plan.BrokerListenPort, plan.BrokerListenPort-2, plan.BrokerListenPort+1)
+	storeHint = "the store lives on the volume of spec.brokers.storage, mounted at " + plan.StorePath
+)
 
 type ruler struct {
 	doc  *spec.Document

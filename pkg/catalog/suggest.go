@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	"github.com/rocketops/rocketops/pkg/diag"
@@ -35,31 +34,7 @@ func maxDistance(n int) int {
 	return max(1, n/4)
 }
 
-// closest picks from the sorted candidates the one with the fewest edits,
-// ignoring case, from name. Ties go to the one with fewer edits when case
-// counts, then to the first in sort order, so the answer never depends on
-// map order.
+// closest is diag.Nearest with the catalog's limit.
 func closest(candidates []string, name string) string {
-	if name == "" {
-		return ""
-	}
-	lower := []rune(strings.ToLower(name))
-	exact := []rune(name)
-	limit := maxDistance(len(lower))
-
-	best, bestDist, bestCase := "", limit+1, 0
-	for _, cand := range candidates {
-		if d := utf8.RuneCountInString(cand) - len(lower); d > limit || -d > limit {
-			continue // cannot be close enough
-		}
-		d := diag.Distance(string(lower), strings.ToLower(cand))
-		if d > bestDist {
-			continue
-		}
-		dc := diag.Distance(string(exact), cand)
-		if d < bestDist || dc < bestCase {
-			best, bestDist, bestCase = cand, d, dc
-		}
-	}
-	return best
+	return diag.Nearest(name, candidates, maxDistance(utf8.RuneCountInString(name)))
 }

@@ -189,26 +189,35 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// Closest returns the candidate nearest to word, for "did you mean" hints: an exact match ignoring
-// case wins, otherwise the smallest edit distance within about a third of the word's length. Ties go
-// to the candidate that sorts first, so hints are deterministic. It returns "" when nothing is close.
+// Closest returns the candidate nearest to word, for "did you mean" hints: within about a third of
+// the word's length (Nearest's limit).
 func Closest(word string, candidates []string) string {
+	return Nearest(word, candidates, len(word)/3+1)
+}
+
+// Nearest is the one did-you-mean chooser: among candidates at most limit edits from word, ignoring
+// case, the one with the fewest; ties go to the one with fewer edits when case counts, then to the
+// one that sorts first, so hints never depend on the candidates' order. It returns "" when nothing is
+// that close. Candidates whose length alone rules them out are not compared.
+func Nearest(word string, candidates []string, limit int) string {
+	if word == "" {
+		return ""
+	}
 	lw := strings.ToLower(word)
-	best, bestDist := "", -1
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted)
-	for _, c := range sorted {
-		if strings.ToLower(c) == lw {
-			return c
+	n := utf8.RuneCountInString(lw)
+	best, bestDist, bestCase := "", limit+1, 0
+	for _, c := range candidates {
+		if d := utf8.RuneCountInString(c) - n; d > limit || -d > limit {
+			continue
 		}
 		d := Distance(lw, strings.ToLower(c))
-		if bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
+		if d > bestDist {
+			continue
 		}
-	}
-	limit := len(word)/3 + 1
-	if bestDist < 0 || bestDist > limit {
-		return ""
+		dc := Distance(word, c)
+		if d < bestDist || dc < bestCase || (dc == bestCase && c < best) {
+			best, bestDist, bestCase = c, d, dc
+		}
 	}
 	return best
 }

@@ -210,7 +210,8 @@ func TestClosest(t *testing.T) {
 		{name: "short word, three edits", word: "abc", candidates: []string{"xyz"}, want: ""},
 		{name: "tie goes to the first in sort order", word: "cat", candidates: []string{"cot", "bat", "cab"}, want: "bat"},
 		{name: "tie order does not depend on the input order", word: "cat", candidates: []string{"cab", "cot", "bat"}, want: "bat"},
-		{name: "ties sort by bytes, so upper case comes first", word: "abcd", candidates: []string{"abce", "Abcf"}, want: "Abcf"},
+		{name: "a tie goes to fewer edits when case counts", word: "abcd", candidates: []string{"abce", "Abcf"}, want: "abce"},
+		{name: "then to sort order by bytes, so upper case comes first", word: "abcd", candidates: []string{"aBce", "Abce"}, want: "Abce"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -264,20 +264,8 @@ func abs(n int) int {
 	return n
 }
 
-// closest is diag.Closest without the candidates that cannot be close enough: the edit distance
-// is at least the difference in length, and computing it for a long word against every candidate
-// would cost the product of their lengths for nothing.
-func closest(word string, candidates []string) string {
-	n := utf8.RuneCountInString(word)
-	limit := len(word)/3 + 1 // diag.Closest's
-	var near []string
-	for _, c := range candidates {
-		if d := utf8.RuneCountInString(c) - n; d <= limit && -d <= limit {
-			near = append(near, c)
-		}
-	}
-	return diag.Closest(word, near)
-}
+// closest is diag.Closest, which skips candidates too long or short to be close.
+func closest(word string, candidates []string) string { return diag.Closest(word, candidates) }
 
 func requiredHint(ptr, name string) string {
 	switch ptr + "/" + name {

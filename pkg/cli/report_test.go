@@ -148,3 +148,27 @@ func TestDiffReports(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stdout, "::error file="+bad+",line=8,col=15,title=rocketops /spec/nameServer/replicas::must be >= 1 but found 0\n")
 }
+
+// TestReadmeJSONExample: the README's -o json example is what validate prints for a spec whose one
+// mistake is the misspelt groups on line 10.
+func TestReadmeJSONExample(t *testing.T) {
+	readme := readFile(t, filepath.Join("..", "..", "README.md"))
+	const start = "`-o json` prints one JSON document"
+	i := strings.Index(readme, start)
+	require.GreaterOrEqual(t, i, 0)
+	block := readme[i:]
+	block = block[strings.Index(block, "```json\n")+len("```json\n"):]
+	block = block[:strings.Index(block, "```")]
+	var want any
+	require.NoError(t, json.Unmarshal([]byte(block), &want), "the README's example is JSON")
+
+	dir := t.TempDir()
+	spec := "apiVersion: rocketops.dev/v1alpha1\nkind: RocketMQCluster\nmetadata:\n  name: rmq\nspec:\n  version: \"5.3.3\"\n  nameServer:\n    replicas: 1\n  brokers:\n    grups: 2\n"
+	writeFile(t, filepath.Join(dir, "cluster.yaml"), spec)
+	t.Chdir(dir)
+	code, stdout, _ := run(t, "validate", "-o", "json", "cluster.yaml")
+	require.Equal(t, 1, code)
+	var got any
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	assert.Equal(t, want, got)
+}

@@ -111,6 +111,14 @@ func (l Limits) syntaxDiag(file string, data []byte, err error) diag.Diagnostic 
 	if strings.Contains(msg, yamlDepth) {
 		return l.depthFallback(file, data)
 	}
+	if strings.Contains(msg, "incompatible YAML document") {
+		line, col := 1, 1
+		if at := bytes.Index(data, []byte("%YAML")); at >= 0 {
+			line, col = lineCol(data, at)
+		}
+		return diag.Diagnostic{File: file, Line: line, Col: col, Message: "invalid YAML: found incompatible YAML document",
+			Hint: "rocketops reads YAML 1.1 and 1.2: remove the %YAML line or write %YAML 1.2"}
+	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		if d, ok := tabIndent(file, data, line); ok {

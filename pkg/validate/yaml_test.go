@@ -35,6 +35,8 @@ func TestYAMLMistakes(t *testing.T) {
 			"cluster.yaml:8:15: /spec/nameServer/replicas: must be a whole number written without a decimal point or exponent, got 3.0\n\thint: write it as digits only, e.g. 3"},
 		{"a group listed twice in an environment", head + "spec:\n  version: \"5.3.3\"\n  environments:\n    prod:\n      spec:\n        brokers:\n          groups: [{name: c}, {name: c}]\n",
 			"cluster.yaml:11:38: /spec/environments/prod/spec/brokers/groups/1/name: group \"c\" is listed twice in environment prod (first as item 0)\n\thint: a group's name is its brokerName; list each group once"},
+		{"a YAML version rocketops does not read", "\n%YAML 1.3\n---\n" + head,
+			"cluster.yaml:2:1: invalid YAML: found incompatible YAML document\n\thint: rocketops reads YAML 1.1 and 1.2: remove the %YAML line or write %YAML 1.2"},
 		{"a key with a line break and an escape sequence", head + "spec:\n  version: \"5.3.3\"\n  \"bad\\nkey\\e[31m\": 1\n",
 			"cluster.yaml:7:3: /spec/bad\\nkey\\x1b[31m: unknown field \"bad\\nkey\\x1b[31m\""},
 	}

@@ -5,11 +5,13 @@ local k = import 'k.libsonnet';
 function(p)
   local b = p.brokers;
   local labels = { 'app.kubernetes.io/component': 'broker' };
-  local ports = [
-    { name: 'broker', port: b.ports.listen, targetPort: 'broker', protocol: 'TCP' },
-    { name: 'fast', port: b.ports.fast, targetPort: 'fast', protocol: 'TCP' },
-    { name: 'ha', port: b.ports.ha, targetPort: 'ha', protocol: 'TCP' },
-  ];
+  local port(name, number) = { name: name, port: number, targetPort: name, protocol: 'TCP' };
+  // DLedger groups replicate over their DLedger port instead of the HA port; a local-mode proxy adds its
+  // two endpoints.
+  local ports = [port('broker', b.ports.listen), port('fast', b.ports.fast)]
+                + (if k.has(b.ports, 'dledger') then [port('dledger', b.ports.dledger)] else [port('ha', b.ports.ha)])
+                + (if k.has(b.ports, 'grpc') then [port('grpc', b.ports.grpc)] else [])
+                + (if k.has(b.ports, 'remoting') then [port('remoting', b.ports.remoting)] else []);
   local group(g) =
     local glabels = labels + { 'rocketops.dev/broker-group': g.name };
     [

@@ -1,6 +1,17 @@
 // Helpers shared by the blueprints. They place what the plan resolved (names, labels, security contexts,
 // probes, volumes, commands) and decide nothing; everything here is a pure function of its arguments.
 {
+  // has says whether an optional plan field is there (the plan leaves out zero ports and empty maps).
+  has(o, f):: std.objectHas(o, f) && o[f] != 0,
+
+  // service is a Service of the plan's ports.
+  service(p, name, labels, type, selector, ports, extra={}):: {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: $.metadata(p, name, labels),
+    spec: { type: type, selector: selector, ports: ports } + extra,
+  },
+
   // Object metadata: name, namespace, the plan's labels plus extra ones, the plan's annotations.
   metadata(p, name, extraLabels={}):: {
     name: name,
@@ -41,6 +52,9 @@
       enableServiceLinks: false,
       securityContext: pod.securityContext,
       terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
+      // Host networking: the pods resolve cluster names through the cluster's DNS still.
+      [if $.has(pod, 'hostNetwork') then 'hostNetwork']: true,
+      [if $.has(pod, 'hostNetwork') then 'dnsPolicy']: 'ClusterFirstWithHostNet',
       [if std.length(pod.pullSecrets) > 0 then 'imagePullSecrets']: [{ name: s } for s in pod.pullSecrets],
       [if std.length(pod.nodeSelector) > 0 then 'nodeSelector']: pod.nodeSelector,
       [if std.length(pod.tolerations) > 0 then 'tolerations']: pod.tolerations,

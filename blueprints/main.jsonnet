@@ -2,6 +2,8 @@
 local plan = std.extVar('plan');
 
 (import 'namesrv.libsonnet')(plan)
++ (import 'controller.libsonnet')(plan)
 + (import 'broker.libsonnet')(plan)
++ (import 'proxy.libsonnet')(plan)
 + (import 'console.libsonnet')(plan)
 + (import 'network.libsonnet')(plan)

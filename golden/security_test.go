@@ -95,8 +95,24 @@ func TestPodSecurityRestricted(t *testing.T) {
 				require.NoError(t, err)
 				objs, err := kube.DecodeYAML(data)
 				require.NoError(t, err)
-				problems := admit(t, srv.Config, restrictedNamespace(t, srv.Config, name+"-"+env), objs)
+				// Host-networked pods are outside every Pod Security Standard but privileged, as the README
+				// says: they must be refused for exactly that, and everything else admitted.
+				var hostNet, others []*unstructured.Unstructured
+				for _, o := range objs {
+					if on, _, _ := unstructured.NestedBool(o.Object, "spec", "template", "spec", "hostNetwork"); on {
+						hostNet = append(hostNet, o)
+					} else {
+						others = append(others, o)
+					}
+				}
+				ns := restrictedNamespace(t, srv.Config, name+"-"+env)
+				problems := admit(t, srv.Config, ns, others)
 				assert.Empty(t, problems, "pods refused or warned about by Pod Security admission")
+				for _, o := range hostNet {
+					refused := admit(t, srv.Config, ns, []*unstructured.Unstructured{o})
+					require.NotEmpty(t, refused, "%s %s runs with host networking, which restricted must refuse", o.GetKind(), o.GetName())
+					assert.Contains(t, strings.Join(refused, "\n"), "host namespaces (hostNetwork=true)")
+				}
 			})
 		}
 	}

@@ -18,6 +18,9 @@ const (
 	Broker Role = iota
 	NameServer
 	Console
+	// Controller and Proxy are sized like the name server: no page cache of their own to leave room for.
+	Controller
+	Proxy
 )
 
 // Overhead is what a process needs beyond heap and direct memory (metaspace, threads, code cache).
@@ -52,7 +55,7 @@ func (s Sizes) PageCache(r Role, limit int64) int64 { return max(limit-s.Total(r
 // used mostly with transientStorePoolEnable), and the rest beyond the JVM's overhead stays page cache:
 // 3/8 of a 2Gi limit, more as the limit grows. RocketMQ's own guidance is the same in spirit: heap at
 // most 32G, the machine's memory left to the page cache (docs "Deployment": -Xms8g -Xmx8g -Xmn4g on
-// large hosts). Name servers and consoles keep no page cache that matters and get half as heap (at
+// large hosts). Name servers, controllers, proxies and consoles keep no page cache that matters and get half as heap (at
 // most 8Gi). A zero limit with nothing given gives zero sizes: the validator refuses that before anyone
 // plans with it.
 func Derive(r Role, limit, heap, direct int64) Sizes {

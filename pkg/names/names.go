@@ -40,12 +40,31 @@ func GroupClash(c, group string) string {
 		return "the name servers'"
 	case Console(c):
 		return "the console's"
+	case Controller(c), ControllerConfig(c), ControllerHeadless(c):
+		return "the controllers'"
+	case Proxy(c), ProxyConfig(c):
+		return "the proxy's"
 	}
 	return ""
 }
 
 // BrokerPolicy names the NetworkPolicy of all brokers of cluster c.
 func BrokerPolicy(c string) string { return c + "-broker" }
+
+// Controller names the standalone controllers' StatefulSet, PodDisruptionBudget and NetworkPolicy.
+func Controller(c string) string { return c + "-controller" }
+
+// ControllerHeadless names the headless Service that gives controllers stable DNS names.
+func ControllerHeadless(c string) string { return c + "-controller-headless" }
+
+// ControllerConfig names the controllers' ConfigMap, which holds a file per controller.
+func ControllerConfig(c string) string { return c + "-controller-config" }
+
+// Proxy names the proxy's Deployment, client Service, PodDisruptionBudget and NetworkPolicy.
+func Proxy(c string) string { return c + "-proxy" }
+
+// ProxyConfig names the proxy's ConfigMap.
+func ProxyConfig(c string) string { return c + "-proxy-config" }
 
 // Console names the console Deployment and Service.
 func Console(c string) string { return c + "-console" }
@@ -61,12 +80,23 @@ type Check struct {
 // Longest returns the checks for the names that grow with the cluster and group names: the
 // longest ones, so a spec that passes them passes all.
 func Longest(cluster string, groups []string) []Check {
+	return LongestWith(cluster, groups, false, false)
+}
+
+// LongestWith is Longest for a cluster that also has standalone controllers or a proxy.
+func LongestWith(cluster string, groups []string, controllers, proxy bool) []Check {
 	checks := []Check{
 		{"name-server StatefulSet", NameServer(cluster), StatefulSet, -1},
 		{"name-server headless Service", NameServerHeadless(cluster), DNSLabel, -1},
 		{"broker headless Service", BrokerHeadless(cluster), DNSLabel, -1},
 		{"console Service", Console(cluster), DNSLabel, -1},
 		{"label value app.kubernetes.io/instance", cluster, DNSLabel, -1},
+	}
+	if controllers {
+		checks = append(checks, Check{"controller headless Service", ControllerHeadless(cluster), DNSLabel, -1})
+	}
+	if proxy {
+		checks = append(checks, Check{"proxy ConfigMap", ProxyConfig(cluster), DNSLabel, -1})
 	}
 	for i, g := range groups {
 		checks = append(checks,

@@ -7,34 +7,125 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/rocketops/rocketops/pkg/names"
+	"github.com/rocketops/rocketops/pkg/spec"
 )
 
 // networkPolicies admit what RocketMQ needs, per component:
 //   - name servers: clients and brokers from anywhere on 9876; out to brokers' listen port (5.x name
-//     servers notify brokers of master changes) and DNS;
-//   - brokers: clients from anywhere on listenPort and the fast channel; HA only from brokers of this
-//     cluster; out to the name servers, to other brokers (HA, slave synchronisation over remoting) and DNS;
+//     servers notify brokers of master changes) and DNS; with embedded controllers, their port from
+//     brokers and name servers, and out to the other name servers' controllers;
+//   - brokers: clients from anywhere on listenPort and the fast channel (and a local proxy's endpoints);
+//     HA or DLedger only from brokers of this cluster; out to the name servers, to other brokers (HA or
+//     DLedger, slave synchronisation over remoting), to the controllers, and DNS;
+//   - controllers: their port from brokers and controllers (and jRaft's raft port from controllers); out
+//     to the other controllers, to brokers' listen port (role changes) and DNS;
+//   - proxy: clients from anywhere on gRPC and remoting; out to the name servers, the brokers' client ports
+//     and DNS;
 //   - console: HTTP from anywhere; out to the name servers, the brokers' client ports and DNS.
 func (b *builder) networkPolicies(p *Plan) []NetworkPolicy {
 	nsSel := b.selector("namesrv")
 	brSel := b.selector("broker")
-	ports := p.Brokers.Ports
+	ctlSel := b.selector("controller")
+	from := func(sels ...map[string]string) []networkingv1.NetworkPolicyPeer {
+		out := make([]networkingv1.NetworkPolicyPeer, len(sels))
+		for i, s := range sels {
+			out[i] = networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: s}}
+		}
+		return out
+	}
+	// Every group's ports: they differ per group under host networking.
+	var client, peer, listen []int
+	for _, g := range p.Brokers.Groups {
+		client = append(client, g.Ports.Listen, g.Ports.Fast)
+		listen = append(listen, g.Ports.Listen)
+		if g.Ports.DLedger != 0 {
+			peer = append(peer, g.Ports.DLedger)
+		} else {
+			peer = append(peer, g.Ports.HA)
+		}
+	}
+	if len(p.Brokers.Groups) == 0 {
+		client = []int{p.Brokers.Ports.Listen, p.Brokers.Ports.Fast}
+		peer = []int{p.Brokers.Ports.HA}
+		listen = []int{p.Brokers.Ports.Listen}
+	}
+	client, peer, listen = uniqueInts(client), uniqueInts(peer), uniqueInts(listen)
 	toNS := egressTo(nsSel, p.NameServer.Port)
+
+	nsIn := []networkingv1.NetworkPolicyIngressRule{{Ports: tcpPorts(p.NameServer.Port)}}
+	nsOut := []networkingv1.NetworkPolicyEgressRule{egressTo(brSel, listen...)}
+	if p.NameServer.ControllerPort != 0 {
+		ports := []int{p.NameServer.ControllerPort}
+		if p.NameServer.RaftPort != 0 {
+			ports = append(ports, p.NameServer.RaftPort)
+		}
+		nsIn = append(nsIn, networkingv1.NetworkPolicyIngressRule{Ports: tcpPorts(ports...), From: from(brSel, nsSel)})
+		nsOut = append(nsOut, egressTo(nsSel, ports...))
+	}
+	brokerIn := []networkingv1.NetworkPolicyIngressRule{
+		{Ports: tcpPorts(append(append([]int{}, client...), localProxyPorts(p)...)...)},
+		{Ports: tcpPorts(peer...), From: from(brSel)},
+	}
+	brokerOut := []networkingv1.NetworkPolicyEgressRule{toNS, egressTo(brSel, append(append([]int{}, client...), peer...)...)}
+	switch {
+	case p.Controller != nil:
+		brokerOut = append(brokerOut, egressTo(ctlSel, p.Controller.Port))
+	case p.NameServer.ControllerPort != 0:
+		brokerOut = append(brokerOut, egressTo(nsSel, p.NameServer.ControllerPort))
+	}
 	out := []NetworkPolicy{
-		b.policy(names.NameServer(p.Name), "namesrv", nsSel,
-			[]networkingv1.NetworkPolicyIngressRule{{Ports: tcpPorts(p.NameServer.Port)}},
-			[]networkingv1.NetworkPolicyEgressRule{egressTo(brSel, ports.Listen), dnsEgress()}),
-		b.policy(names.BrokerPolicy(p.Name), "broker", brSel,
-			[]networkingv1.NetworkPolicyIngressRule{
-				{Ports: tcpPorts(ports.Listen, ports.Fast)},
-				{Ports: tcpPorts(ports.HA), From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: brSel}}}},
-			},
-			[]networkingv1.NetworkPolicyEgressRule{toNS, egressTo(brSel, ports.Listen, ports.Fast, ports.HA), dnsEgress()}),
+		b.policy(names.NameServer(p.Name), "namesrv", nsSel, nsIn, append(nsOut, dnsEgress())),
+		b.policy(names.BrokerPolicy(p.Name), "broker", brSel, brokerIn, append(brokerOut, dnsEgress())),
+	}
+	if c := p.Controller; c != nil {
+		ports := []int{c.Port}
+		if c.RaftPort != 0 {
+			ports = append(ports, c.RaftPort)
+		}
+		out = append(out, b.policy(c.StatefulSet, "controller", ctlSel,
+			[]networkingv1.NetworkPolicyIngressRule{{Ports: tcpPorts(c.Port), From: from(brSel, ctlSel)}, {Ports: tcpPorts(ports...), From: from(ctlSel)}},
+			[]networkingv1.NetworkPolicyEgressRule{egressTo(ctlSel, ports...), egressTo(brSel, listen...), dnsEgress()}))
+	}
+	if x := p.Proxy; x != nil && x.Mode == spec.ProxyCluster {
+		out = append(out, b.policy(x.Deployment, "proxy", x.Service.Selector,
+			[]networkingv1.NetworkPolicyIngressRule{{Ports: tcpPorts(proxyPorts(x)...)}},
+			[]networkingv1.NetworkPolicyEgressRule{toNS, egressTo(brSel, client...), dnsEgress()}))
 	}
 	if p.Console != nil {
 		out = append(out, b.policy(p.Console.Deployment, "console", b.selector("console"),
 			[]networkingv1.NetworkPolicyIngressRule{{Ports: tcpPorts(p.Console.Port)}},
-			[]networkingv1.NetworkPolicyEgressRule{toNS, egressTo(brSel, ports.Listen, ports.Fast), dnsEgress()}))
+			[]networkingv1.NetworkPolicyEgressRule{toNS, egressTo(brSel, client...), dnsEgress()}))
+	}
+	return out
+}
+
+// proxyPorts are a proxy's container ports: gRPC, and remoting where the version has it.
+func proxyPorts(x *Proxy) []int {
+	if x.Service.RemotingPort == 0 {
+		return []int{spec.ProxyGRPCPort}
+	}
+	return []int{spec.ProxyGRPCPort, spec.ProxyRemotingPort}
+}
+
+func localProxyPorts(p *Plan) []int {
+	if p.Brokers.Ports.GRPC == 0 {
+		return nil
+	}
+	if p.Brokers.Ports.Remoting == 0 {
+		return []int{p.Brokers.Ports.GRPC}
+	}
+	return []int{p.Brokers.Ports.GRPC, p.Brokers.Ports.Remoting}
+}
+
+// uniqueInts keeps the first of each value, in order.
+func uniqueInts(in []int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
 	}
 	return out
 }

@@ -69,7 +69,17 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 		Annotations: orEmpty(c.Metadata.Annotations),
 	}
 	p.NameServer = b.nameServer()
-	p.Brokers = b.brokers(p.NameServer.Addresses)
+	var ctlAddrs []string
+	if c.Spec.Brokers.Mode == spec.ControllerMode {
+		if c.Spec.Controller.Mode == spec.ControllerStandalone {
+			p.Controller = b.controller()
+		}
+		ctlAddrs = b.controllerAddresses(p.NameServer, p.Controller)
+	}
+	if *c.Spec.Proxy.Enabled {
+		p.Proxy = b.proxy(p.NameServer.Addresses)
+	}
+	p.Brokers = b.brokers(p.NameServer.Addresses, ctlAddrs, p.Proxy)
 	if *c.Spec.Console.Enabled {
 		p.Console = b.console(p.NameServer.Addresses)
 	}
@@ -129,26 +139,58 @@ func (b *builder) nameServer() NameServer {
 	for i := 0; i < n.Replicas; i++ {
 		n.Addresses = append(n.Addresses, fmt.Sprintf("%s-%d.%s.%s.svc.%s:%d", n.StatefulSet, i, n.HeadlessService, c.Metadata.Namespace, c.Spec.ClusterDomain, NameServerPort))
 	}
-	n.Config = properties("name server", []kv{
+	nsOwned := []kv{
 		{"listenPort", fmt.Sprint(NameServerPort)},
 		{"kvConfigPath", NameServerPath + "/kvConfig.json"},
 		{"configStorePath", NameServerPath + "/namesrv.properties"},
-	}, ns.Config)
+	}
+	embedded := c.Spec.Brokers.Mode == spec.ControllerMode && c.Spec.Controller.Mode == spec.ControllerEmbedded
+	checksummed := ""
+	if embedded {
+		// Each name server runs a controller with its own id, so each gets its own file.
+		n.Files = map[string]string{}
+		n.ControllerPort = ControllerPort
+		host := func(j int) string {
+			return fmt.Sprintf("%s-%d.%s.%s.svc.%s", n.StatefulSet, j, n.HeadlessService, c.Metadata.Namespace, c.Spec.ClusterDomain)
+		}
+		var all strings.Builder
+		for i := 0; i < n.Replicas; i++ {
+			owned := append(append(append([]kv{}, nsOwned...), kv{"enableControllerInNamesrv", "true"}), b.controllerKeys(i, n.Replicas, host, NameServerPath+"/controller")...)
+			file := NameServerConfigFile(i)
+			n.Files[file] = properties("name server", owned, mergeProps(ns.Config, c.Spec.Controller.Config))
+			all.WriteString(file + "\n" + n.Files[file])
+		}
+		checksummed = all.String()
+	} else {
+		n.Config = properties("name server", nsOwned, ns.Config)
+		checksummed = n.Config
+	}
 	n.Volume = b.volume("data", NameServerPath, ns.Storage, n.StatefulSet)
 	v4 := spec.IsV4(c.Spec.Version)
 	// The name server has one port, so readiness and liveness both connect to it; they differ in
 	// period and thresholds only, which kube-score's pod-probes-identical does not look at.
 	n.Annotations = map[string]string{"kube-score/ignore": "pod-probes-identical"}
 	sel := b.selector("namesrv")
-	n.Pod = b.pod(ns.Placement, sel, nil, n.Config, nameServerGrace)
+	n.Pod = b.pod(ns.Placement, sel, nil, checksummed, nameServerGrace)
+	n.Pod.HostNetwork = *ns.HostNetwork
 	img := image(c.Spec.Images.NameServer)
 	cfgMount, cfgVol := configVolume(n.ConfigMap)
 	dataMount, dataVols, init := dataVolume(n.Volume, img, c.Spec.Images.NameServer.PullPolicy)
+	command := nameServerScript(n.ConfigFile)
+	nsPorts := []corev1.ContainerPort{tcpPort("namesrv", n.Port)}
+	if embedded {
+		command = ordinalScript("namesrv", `"$ROCKETMQ_HOME/bin/mqnamesrv" -c "$conf"`, NameServerMain)
+		nsPorts = append(nsPorts, tcpPort("controller", n.ControllerPort))
+		if c.Spec.Controller.Type == spec.ControllerJRaft {
+			n.RaftPort = ControllerRaftPort
+			nsPorts = append(nsPorts, tcpPort("raft", n.RaftPort))
+		}
+	}
 	b.finish(&n.Pod, workload{
 		name: "namesrv", image: img, pull: c.Spec.Images.NameServer.PullPolicy,
-		command:   shellCommand(nameServerScript(n.ConfigFile)),
-		env:       nameServerEnv(n.Volume, b.javaOptions(ns.Resources, ns.JVM, jvm.NameServer)),
-		ports:     []corev1.ContainerPort{tcpPort("namesrv", n.Port)},
+		command:   shellCommand(command),
+		env:       nameServerEnv(n.Volume, embedded, b.javaOptions(ns.Resources, ns.JVM, jvm.NameServer)),
+		ports:     nsPorts,
 		mounts:    []corev1.VolumeMount{cfgMount, dataMount},
 		volumes:   append([]corev1.Volume{cfgVol}, dataVols...),
 		scratch:   []scratch{{"logs", LogsPath, pick(v4, nameServerLogsV4, nameServerLogsV5)}, {"tmp", TmpPath, tmpSize}},
@@ -160,22 +202,32 @@ func (b *builder) nameServer() NameServer {
 	return n
 }
 
-func (b *builder) brokers(namesrv []string) Brokers {
+func (b *builder) brokers(namesrv, ctlAddrs []string, px *Proxy) Brokers {
 	c := b.c
 	bs := c.Spec.Brokers
 	out := Brokers{
 		ClusterName:     bs.ClusterName,
+		Mode:            bs.Mode,
 		HeadlessService: names.BrokerHeadless(c.Metadata.Name),
 		Ports:           Ports{Listen: BrokerListenPort, Fast: BrokerListenPort - 2, HA: BrokerListenPort + 1},
 	}
-	for _, g := range bs.GroupList() {
-		out.Groups = append(out.Groups, b.group(g, out, namesrv))
+	if bs.Mode == spec.DLedger {
+		out.Ports.DLedger = bs.DLedger.Port
+	}
+	if px != nil && px.Mode == spec.ProxyLocal {
+		out.Ports.GRPC = spec.ProxyGRPCPort
+		if px.Service.RemotingPort != 0 {
+			out.Ports.Remoting = spec.ProxyRemotingPort
+		}
+	}
+	for i, g := range bs.GroupList() {
+		out.Groups = append(out.Groups, b.group(g, out, b.groupPorts(out.Ports, i), namesrv, ctlAddrs, px))
 	}
 	return out
 }
 
 // group resolves one broker group: one StatefulSet whose pod ordinal is the brokerId.
-func (b *builder) group(g spec.Group, bs Brokers, namesrv []string) Group {
+func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs []string, px *Proxy) Group {
 	c := b.c
 	bc := c.Spec.Brokers
 	group := Group{
@@ -183,40 +235,87 @@ func (b *builder) group(g spec.Group, bs Brokers, namesrv []string) Group {
 		StatefulSet:    names.BrokerGroup(c.Metadata.Name, g.Name),
 		PDB:            names.BrokerGroup(c.Metadata.Name, g.Name),
 		ConfigMap:      names.BrokerConfig(c.Metadata.Name, g.Name),
-		Replicas:       *g.Slaves + 1,
+		Replicas:       g.Size(bc.Mode),
+		Ports:          ports,
 		SelectorLabels: b.selector("broker", LabelGroup, g.Name),
 		Files:          map[string]string{},
 	}
 	var all strings.Builder
 	for id := 0; id < group.Replicas; id++ {
 		m := Member{Pod: fmt.Sprintf("%s-%d", group.StatefulSet, id), Role: "master", BrokerID: id}
-		if id > 0 {
+		switch {
+		case bc.Mode != spec.MasterSlave:
+			m.Role = "elected"
+		case id > 0:
 			m.Role = "slave"
 		}
+		if bc.Mode == spec.DLedger {
+			m.DLedgerID = fmt.Sprintf("n%d", id)
+		}
 		m.Address = fmt.Sprintf("%s.%s.%s.svc.%s", m.Pod, bs.HeadlessService, c.Metadata.Namespace, c.Spec.ClusterDomain)
-		file := BrokerConfigFile(id)
-		group.Files[file] = properties("broker", b.brokerOwned(bs, namesrv, g.Name, id, group.Replicas), mergeProps(bc.Config, g.Config))
-		all.WriteString(file + "\n" + group.Files[file])
 		group.Members = append(group.Members, m)
+	}
+	for _, m := range group.Members {
+		file := BrokerConfigFile(m.BrokerID)
+		owned := append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas), b.modeOwned(group, m, ctlAddrs)...)
+		group.Files[file] = properties("broker", owned, mergeProps(bc.Config, g.Config))
+		all.WriteString(file + "\n" + group.Files[file])
+	}
+	local := px != nil && px.Mode == spec.ProxyLocal
+	if local {
+		// Each broker's proxy reads the same rmq-proxy.json, so a change to it rolls the brokers too.
+		all.WriteString(px.ConfigFile + "\n" + px.Config)
 	}
 	group.Volume = b.volume("store", StorePath, bc.Storage, group.StatefulSet)
 	group.Pod = b.pod(bc.Placement, group.SelectorLabels, nil, all.String(), brokerGrace)
+	group.Pod.HostNetwork = *bc.HostNetwork
 	img := image(c.Spec.Images.Broker)
 	pull := c.Spec.Images.Broker.PullPolicy
 	cfgMount, cfgVol := configVolume(group.ConfigMap)
 	dataMount, dataVols, init := dataVolume(group.Volume, img, pull)
+	mounts := []corev1.VolumeMount{cfgMount, dataMount}
+	volumes := append([]corev1.Volume{cfgVol}, dataVols...)
+	// Under host networking the broker's address is the node's (the same as the pod's there, named so).
+	ip := envField("POD_IP", "status.podIP")
+	if *bc.HostNetwork {
+		ip = envField("POD_IP", "status.hostIP")
+	}
+	containerPorts := []corev1.ContainerPort{tcpPort("broker", ports.Listen), tcpPort("fast", ports.Fast)}
+	if bc.Mode != spec.DLedger {
+		containerPorts = append(containerPorts, tcpPort("ha", ports.HA))
+	} else {
+		containerPorts = append(containerPorts, tcpPort("dledger", ports.DLedger))
+	}
+	launcher, main := `"$ROCKETMQ_HOME/bin/mqbroker" -c "$conf"`, BrokerMain
+	if local {
+		// A local-mode proxy starts the broker in its own JVM (ProxyStartup with -pm local -bc, apache/rocketmq
+		// proxy/src/main/java/org/apache/rocketmq/proxy/ProxyStartup.java at rocketmq-all-5.3.3).
+		launcher = fmt.Sprintf(`"$ROCKETMQ_HOME/bin/mqproxy" -pm local -bc "$conf" -pc %s/%s`, ProxyConfigPath, px.ConfigFile)
+		main = ProxyMain
+		containerPorts = append(containerPorts, tcpPort("grpc", ports.GRPC))
+		if ports.Remoting != 0 {
+			containerPorts = append(containerPorts, tcpPort("remoting", ports.Remoting))
+		}
+		mounts = append(mounts, corev1.VolumeMount{Name: "proxy-config", MountPath: ProxyConfigPath, ReadOnly: true})
+		volumes = append(volumes, corev1.Volume{Name: "proxy-config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: px.ConfigMap}}}})
+	}
+	logs := pick(spec.IsV4(c.Spec.Version), brokerLogsV4, brokerLogsV5)
+	if local {
+		logs = proxyLogs
+	}
 	b.finish(&group.Pod, workload{
 		name: "broker", image: img, pull: pull,
-		command: shellCommand(brokerScript()),
+		command: shellCommand(brokerScript(launcher, main)),
 		env: []corev1.EnvVar{
 			podNameEnv,
-			envField("POD_IP", "status.podIP"),
+			ip,
 			envValue("JAVA_OPT_EXT", b.javaOptions(bc.Resources, bc.JVM, jvm.Broker)),
 		},
-		ports:     []corev1.ContainerPort{tcpPort("broker", bs.Ports.Listen), tcpPort("fast", bs.Ports.Fast), tcpPort("ha", bs.Ports.HA)},
-		mounts:    []corev1.VolumeMount{cfgMount, dataMount},
-		volumes:   append([]corev1.Volume{cfgVol}, dataVols...),
-		scratch:   []scratch{{"logs", LogsPath, pick(spec.IsV4(c.Spec.Version), brokerLogsV4, brokerLogsV5)}, {"tmp", TmpPath, tmpSize}},
+		ports:     containerPorts,
+		mounts:    mounts,
+		volumes:   volumes,
+		scratch:   []scratch{{"logs", LogsPath, logs}, {"tmp", TmpPath, tmpSize}},
 		diskStore: diskStore(group.Volume),
 		resources: b.resources(bc.Resources),
 		probes:    tcpProbes("broker", "fast", 300),
@@ -225,10 +324,11 @@ func (b *builder) group(g spec.Group, bs Brokers, namesrv []string) Group {
 	return group
 }
 
-// nameServerEnv: JVM flags, and the pod's name where a hostPath store needs it for its sub-folder.
-func nameServerEnv(v Volume, javaOptions string) []corev1.EnvVar {
+// nameServerEnv: JVM flags, and the pod's name where a hostPath store needs it for its sub-folder or an
+// embedded controller for its file.
+func nameServerEnv(v Volume, embedded bool, javaOptions string) []corev1.EnvVar {
 	env := []corev1.EnvVar{envValue("JAVA_OPT_EXT", javaOptions)}
-	if v.Mode == "hostPath" {
+	if v.Mode == "hostPath" || embedded {
 		env = append([]corev1.EnvVar{podNameEnv}, env...)
 	}
 	return env
@@ -237,29 +337,38 @@ func nameServerEnv(v Volume, javaOptions string) []corev1.EnvVar {
 // BrokerConfigFile names the configuration file of the member with a brokerId in its group's ConfigMap.
 func BrokerConfigFile(brokerID int) string { return fmt.Sprintf("broker-%d.conf", brokerID) }
 
-// brokerOwned are the broker.conf keys rocketops sets for one member.
-func (b *builder) brokerOwned(bs Brokers, namesrv []string, group string, id, replicas int) []kv {
+// brokerOwned are the broker.conf keys rocketops sets for one member: identity, addresses and store,
+// and in masterSlave mode the member's brokerId and brokerRole.
+func (b *builder) brokerOwned(ports Ports, namesrv []string, group string, id, replicas int) []kv {
 	bc := b.c.Spec.Brokers
-	role := "ASYNC_MASTER"
-	if bc.Replication == "SYNC" {
-		role = "SYNC_MASTER"
-	}
-	if id > 0 {
-		role = "SLAVE"
-	}
 	owned := []kv{
 		{"brokerClusterName", bc.ClusterName},
 		{"brokerName", group},
-		{"brokerId", fmt.Sprint(id)},
-		{"brokerRole", role},
-		{"flushDiskType", bc.FlushDiskType},
-		{"namesrvAddr", strings.Join(namesrv, ";")},
-		{"listenPort", fmt.Sprint(bs.Ports.Listen)},
-		{"haListenPort", fmt.Sprint(bs.Ports.HA)},
-		{"storePathRootDir", StorePath},
-		{"storePathCommitLog", StorePath + "/commitlog"},
 	}
-	if !spec.IsV4(b.c.Spec.Version) && bc.Replication == "SYNC" && bc.InSyncReplicas != nil {
+	if bc.Mode == spec.MasterSlave {
+		role := "ASYNC_MASTER"
+		if bc.Replication == "SYNC" {
+			role = "SYNC_MASTER"
+		}
+		if id > 0 {
+			role = "SLAVE"
+		}
+		owned = append(owned, kv{"brokerId", fmt.Sprint(id)}, kv{"brokerRole", role})
+	}
+	owned = append(owned,
+		kv{"flushDiskType", bc.FlushDiskType},
+		kv{"namesrvAddr", strings.Join(namesrv, ";")},
+		kv{"listenPort", fmt.Sprint(ports.Listen)},
+	)
+	if bc.Mode != spec.DLedger {
+		// DLedger groups replicate through DLedger, not the HA service.
+		owned = append(owned, kv{"haListenPort", fmt.Sprint(ports.HA)})
+	}
+	owned = append(owned,
+		kv{"storePathRootDir", StorePath},
+		kv{"storePathCommitLog", StorePath + "/commitlog"},
+	)
+	if bc.Mode == spec.MasterSlave && !spec.IsV4(b.c.Spec.Version) && bc.Replication == "SYNC" && bc.InSyncReplicas != nil {
 		owned = append(owned, kv{"inSyncReplicas", fmt.Sprint(*bc.InSyncReplicas)}, kv{"totalReplicas", fmt.Sprint(replicas)})
 	}
 	return owned

@@ -106,6 +106,14 @@ func (b *builder) finish(p *Pod, w workload) {
 	if _, ok := res.Requests["ephemeral-storage"]; !ok {
 		res.Requests["ephemeral-storage"] = resource.NewQuantity(min(request, total), resource.BinarySI).String()
 	}
+	ports := append([]corev1.ContainerPort{}, w.ports...)
+	if p.HostNetwork {
+		// The API server sets hostPort to containerPort for host-networked pods; written out, the output
+		// matches the live object, and the scheduler keeps two pods with the same ports off one node.
+		for i := range ports {
+			ports[i].HostPort = ports[i].ContainerPort
+		}
+	}
 	p.SecurityContext = b.marshal(podSecurityContext())
 	p.Volumes = b.marshal(volumes)
 	p.InitContainers = b.marshal(orEmptyContainers(w.init))
@@ -115,7 +123,7 @@ func (b *builder) finish(p *Pod, w workload) {
 		PullPolicy:      w.pull,
 		Command:         w.command,
 		Env:             b.marshal(w.env),
-		Ports:           b.marshal(w.ports),
+		Ports:           b.marshal(ports),
 		Resources:       res,
 		SecurityContext: b.marshal(containerSecurityContext()),
 		VolumeMounts:    b.marshal(mounts),

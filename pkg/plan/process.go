@@ -83,10 +83,10 @@ func nameServerScript(configFile string) string {
 		fmt.Sprintf(`"$ROCKETMQ_HOME/bin/mqnamesrv" -c %s/%s`, ConfigPath, configFile), NameServerMain)
 }
 
-// brokerScript picks the member's configuration by the pod's ordinal, which is its brokerId, appends the
-// pod IP as brokerIP1/brokerIP2 (unset, the broker guesses its address and guesses wrong on multi-NIC
-// pods; the IP is only known at start), and starts the broker under the supervisor.
-func brokerScript() string {
+// brokerScript picks the member's configuration by the pod's ordinal, appends the pod IP (the node's
+// under host networking) as brokerIP1/brokerIP2 (unset, the broker guesses its address and guesses wrong
+// on multi-NIC pods; the IP is only known at start), and starts launcher under the supervisor.
+func brokerScript(launcher, main string) string {
 	prepare := fmt.Sprintf(`set -u
 id=${POD_NAME##*-}
 case "$id" in '' | *[!0-9]*) echo "rocketops: pod name $POD_NAME does not end in an ordinal" >&2; exit 1 ;; esac
@@ -96,7 +96,7 @@ conf=%[2]s/broker.conf
 cp "$src" "$conf"
 printf 'brokerIP1=%%s\nbrokerIP2=%%s\n' "$POD_IP" "$POD_IP" >>"$conf"
 `, ConfigPath, TmpPath)
-	return supervise(prepare, `"$ROCKETMQ_HOME/bin/mqbroker" -c "$conf"`, BrokerMain)
+	return supervise(prepare, launcher, main)
 }
 
 // consoleCommand starts the dashboard jar directly: the image's own command (`sh -c "java $JAVA_OPTS -jar
@@ -114,10 +114,19 @@ func shellCommand(script string) []string {
 // The logs volumes are sized to what the image's logback configuration can keep at most, so the kubelet
 // never evicts a pod for logs RocketMQ rotates by itself. Every appender rolls with a fixed window and no
 // total cap; the sums of (window + 1) × maxFileSize, archives counted at full size, are (apache/rocketmq):
+//
 //   - broker 5.3.3, broker/src/main/resources/rmq.broker.logback.xml: 31,767,658,496 bytes (19 files);
+//
 //   - broker 4.9.8, distribution/conf/logback_broker.xml: 19,394,461,696 bytes (12 files);
+//
 //   - name server 5.3.3, namesrv/src/main/resources/rmq.namesrv.logback.xml: 2,411,724,800 bytes;
+//
 //   - name server 4.9.8, distribution/conf/logback_namesrv.xml: 1,258,291,200 bytes;
+//
+//   - controller 5.3.3, controller/src/main/resources/rmq.controller.logback.xml: 3,670,016,000 bytes;
+//
+//   - proxy 5.3.3, proxy/src/main/resources/rmq.proxy.logback.xml: 32,086,425,600 bytes (17 files); a
+//     broker inside a local-mode proxy logs through the proxy's configuration (bin/mqproxy sets it);
 //
 // plus the GC log, 5 × 30 MB (gcLogFlags). Earlier 5.x releases have a subset of 5.3.3's appenders.
 // The pods request far less than that (logsRequest): what a broker writes in normal operation.
@@ -126,6 +135,8 @@ const (
 	brokerLogsV4     = 19 * gi
 	nameServerLogsV5 = 2560 * mi
 	nameServerLogsV4 = 1408 * mi
+	controllerLogs   = 3840 * mi
+	proxyLogs        = 31 * gi
 	tmpSize          = 256 * mi
 	// consoleTmpSize holds the dashboard's data, Tomcat's work folder and its log
 	// (${user.home}/logs/dashboardlogs, 100 MB files kept 10 days; the same lines go to stdout).

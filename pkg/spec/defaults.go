@@ -8,6 +8,20 @@ const (
 	ConsoleVersion = "2.0.0"
 )
 
+// Default ports and kinds.
+const (
+	// DLedgerPort is the port of a broker's DLedger server, the one its entry in dLegerPeers names; the
+	// RocketMQ DLedger quick start uses 40911.
+	DLedgerPort = 40911
+	// ProxyGRPCPort and ProxyRemotingPort are ProxyConfig's grpcServerPort and remotingListenPort
+	// defaults (proxy/src/main/java/org/apache/rocketmq/proxy/config/ProxyConfig.java, rocketmq-all-5.3.3).
+	ProxyGRPCPort     = 8081
+	ProxyRemotingPort = 8080
+	// ControllerDLedger and ControllerJRaft are the controller types rocketops writes.
+	ControllerDLedger = "DLedger"
+	ControllerJRaft   = "jRaft"
+)
+
 // Default fills every field the user left out with the value the schema documents, so that the
 // validator and the planner see one complete spec. Resources are defaulted only when a component
 // declares none: a component that declares some gets exactly those, with Kubernetes' own rule that
@@ -22,20 +36,29 @@ func (c *Cluster) Default() {
 	}
 	defaultImage(&s.Images.NameServer, RocketMQImage, s.Version)
 	defaultImage(&s.Images.Broker, RocketMQImage, s.Version)
+	defaultImage(&s.Images.Controller, RocketMQImage, s.Version)
+	defaultImage(&s.Images.Proxy, RocketMQImage, s.Version)
 	if s.Console.Version == "" {
 		s.Console.Version = ConsoleVersion
 	}
 	defaultImage(&s.Images.Console, ConsoleImage, s.Console.Version)
 	if s.NetworkPolicy.Enabled == nil {
-		t := true
+		// NetworkPolicies select pods, and host-networked pods are the node to a network plugin: no
+		// policy applies to them, and rules that admit them by pod label admit nothing.
+		t := !isTrue(s.NameServer.HostNetwork) && !isTrue(s.Brokers.HostNetwork)
 		s.NetworkPolicy.Enabled = &t
 	}
 
 	ns := &s.NameServer
 	ns.Replicas = intOr(ns.Replicas, 1)
+	ns.HostNetwork = boolOr(ns.HostNetwork, false)
 	defaultResources(&ns.Resources, "250m", "1Gi")
 	if ns.Storage.Mode == "" {
 		ns.Storage.Mode = "emptyDir"
+		if b := s.Brokers; b.Mode == ControllerMode && s.Controller.Mode == ControllerEmbedded {
+			// An embedded controller keeps its raft log in the name server's store.
+			ns.Storage.Mode = "persistentVolumeClaim"
+		}
 	}
 	defaultStorage(&ns.Storage, "1Gi")
 	defaultSpread(&ns.Placement, "preferred")
@@ -48,6 +71,21 @@ func (c *Cluster) Default() {
 		b.Groups.Count = 1
 	}
 	b.Slaves = intOr(b.Slaves, 0)
+	if b.Mode == "" {
+		b.Mode = MasterSlave
+	}
+	switch b.Mode {
+	case DLedger:
+		b.Members = intOr(b.Members, 3)
+	case ControllerMode:
+		b.Members = intOr(b.Members, 2)
+		b.InSyncReplicas = intOr(b.InSyncReplicas, 1)
+		b.MinInSyncReplicas = intOr(b.MinInSyncReplicas, 1)
+	}
+	if b.DLedger.Port == 0 {
+		b.DLedger.Port = DLedgerPort
+	}
+	b.HostNetwork = boolOr(b.HostNetwork, false)
 	if b.Replication == "" {
 		b.Replication = "ASYNC"
 	}
@@ -63,6 +101,41 @@ func (c *Cluster) Default() {
 	}
 	defaultStorage(&b.Storage, "8Gi")
 	defaultSpread(&b.Placement, "required")
+
+	ctl := &s.Controller
+	if ctl.Mode == "" {
+		ctl.Mode = ControllerStandalone
+	}
+	if ctl.Type == "" {
+		ctl.Type = ControllerDLedger
+	}
+	ctl.Replicas = intOr(ctl.Replicas, 3)
+	defaultResources(&ctl.Resources, "250m", "1Gi")
+	if ctl.Storage.Mode == "" {
+		ctl.Storage.Mode = "persistentVolumeClaim"
+	}
+	defaultStorage(&ctl.Storage, "2Gi")
+	defaultSpread(&ctl.Placement, "required")
+
+	px := &s.Proxy
+	px.Enabled = boolOr(px.Enabled, false)
+	if px.Mode == "" {
+		px.Mode = ProxyCluster
+	}
+	px.Replicas = intOr(px.Replicas, 2)
+	if px.Service.Type == "" {
+		px.Service.Type = "ClusterIP"
+	}
+	if px.Service.GRPCPort == 0 {
+		px.Service.GRPCPort = ProxyGRPCPort
+	}
+	if px.Service.RemotingPort == 0 {
+		px.Service.RemotingPort = ProxyRemotingPort
+	}
+	if px.Mode == ProxyCluster {
+		defaultResources(&px.Resources, "500m", "2Gi")
+		defaultSpread(&px.Placement, "preferred")
+	}
 
 	con := &s.Console
 	if con.Enabled == nil {
@@ -89,14 +162,26 @@ func (b *Brokers) GroupList() []Group {
 			if g.Slaves == nil {
 				out[i].Slaves = b.Slaves
 			}
+			if g.Members == nil {
+				out[i].Members = b.Members
+			}
 		}
 		return out
 	}
 	out := make([]Group, b.Groups.Count)
 	for i := range out {
-		out[i] = Group{Name: "broker-" + itoa(i), Slaves: b.Slaves}
+		out[i] = Group{Name: "broker-" + itoa(i), Slaves: b.Slaves, Members: b.Members}
 	}
 	return out
+}
+
+// Size is the number of pods of a group of a resolved GroupList: the master and its slaves, or the
+// members of a dledger or controller group.
+func (g Group) Size(mode string) int {
+	if mode == MasterSlave || mode == "" || g.Members == nil {
+		return *g.Slaves + 1
+	}
+	return *g.Members
 }
 
 // IsV4 reports whether version is a 4.x release.
@@ -107,6 +192,15 @@ func itoa(i int) string {
 		return string(rune('0' + i))
 	}
 	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+func isTrue(p *bool) bool { return p != nil && *p }
+
+func boolOr(p *bool, v bool) *bool {
+	if p != nil {
+		return p
+	}
+	return &v
 }
 
 func intOr(p *int, v int) *int {

@@ -40,6 +40,8 @@ type Spec struct {
 	Images        Images                 `json:"images,omitempty"`
 	NameServer    NameServer             `json:"nameServer,omitempty"`
 	Brokers       Brokers                `json:"brokers,omitempty"`
+	Controller    Controller             `json:"controller,omitempty"`
+	Proxy         Proxy                  `json:"proxy,omitempty"`
 	Console       Console                `json:"console,omitempty"`
 	NetworkPolicy NetworkPolicy          `json:"networkPolicy,omitempty"`
 	Environments  map[string]Environment `json:"environments,omitempty"`
@@ -55,6 +57,8 @@ type Environment struct {
 type Images struct {
 	NameServer  Image    `json:"nameServer,omitempty"`
 	Broker      Image    `json:"broker,omitempty"`
+	Controller  Image    `json:"controller,omitempty"`
+	Proxy       Image    `json:"proxy,omitempty"`
 	Console     Image    `json:"console,omitempty"`
 	PullSecrets []string `json:"pullSecrets,omitempty"`
 }
@@ -74,21 +78,40 @@ type NameServer struct {
 	Storage   Storage    `json:"storage,omitempty"`
 	Config    Properties `json:"config,omitempty"`
 	Placement Placement  `json:"placement,omitempty"`
+	// HostNetwork runs the name servers in the nodes' network namespace.
+	HostNetwork *bool `json:"hostNetwork,omitempty"`
 }
+
+// Broker group modes: how the master of a group is chosen.
+const (
+	// MasterSlave: brokerId 0 is the master, brokerIds 1 … are slaves; nothing fails over.
+	MasterSlave = "masterSlave"
+	// DLedger: the members elect a leader by Raft over the DLedger commitlog.
+	DLedger = "dledger"
+	// ControllerMode: controllers elect each group's master (RocketMQ 5.x).
+	ControllerMode = "controller"
+)
 
 // Brokers describes the broker groups.
 type Brokers struct {
-	ClusterName    string     `json:"clusterName,omitempty"`
-	Groups         Groups     `json:"groups,omitempty"`
-	Slaves         *int       `json:"slaves,omitempty"`
-	Replication    string     `json:"replication,omitempty"`
-	FlushDiskType  string     `json:"flushDiskType,omitempty"`
-	InSyncReplicas *int       `json:"inSyncReplicas,omitempty"`
-	Config         Properties `json:"config,omitempty"`
-	Resources      Resources  `json:"resources,omitempty"`
-	JVM            JVM        `json:"jvm,omitempty"`
-	Storage        Storage    `json:"storage,omitempty"`
-	Placement      Placement  `json:"placement,omitempty"`
+	ClusterName    string `json:"clusterName,omitempty"`
+	Groups         Groups `json:"groups,omitempty"`
+	Slaves         *int   `json:"slaves,omitempty"`
+	Replication    string `json:"replication,omitempty"`
+	FlushDiskType  string `json:"flushDiskType,omitempty"`
+	InSyncReplicas *int   `json:"inSyncReplicas,omitempty"`
+	// Mode is MasterSlave, DLedger or ControllerMode.
+	Mode string `json:"mode,omitempty"`
+	// Members is the number of pods per group in dledger and controller mode.
+	Members           *int          `json:"members,omitempty"`
+	MinInSyncReplicas *int          `json:"minInSyncReplicas,omitempty"`
+	DLedger           DLedgerConfig `json:"dledger,omitempty"`
+	HostNetwork       *bool         `json:"hostNetwork,omitempty"`
+	Config            Properties    `json:"config,omitempty"`
+	Resources         Resources     `json:"resources,omitempty"`
+	JVM               JVM           `json:"jvm,omitempty"`
+	Storage           Storage       `json:"storage,omitempty"`
+	Placement         Placement     `json:"placement,omitempty"`
 }
 
 // Groups is either a count of groups or a list of named groups. A count n means the groups
@@ -100,9 +123,64 @@ type Groups struct {
 
 // Group is one broker group: a master and its slaves sharing a brokerName.
 type Group struct {
-	Name   string     `json:"name"`
-	Slaves *int       `json:"slaves,omitempty"`
-	Config Properties `json:"config,omitempty"`
+	Name    string     `json:"name"`
+	Slaves  *int       `json:"slaves,omitempty"`
+	Members *int       `json:"members,omitempty"`
+	Config  Properties `json:"config,omitempty"`
+}
+
+// DLedgerConfig sets what DLedger groups share.
+type DLedgerConfig struct {
+	Port int `json:"port,omitempty"`
+}
+
+// Controller describes the controllers that elect masters in controller mode.
+type Controller struct {
+	// Mode is "standalone" (their own StatefulSet) or "embedded" (inside the name servers).
+	Mode      string     `json:"mode,omitempty"`
+	Replicas  *int       `json:"replicas,omitempty"`
+	Type      string     `json:"type,omitempty"`
+	Resources Resources  `json:"resources,omitempty"`
+	JVM       JVM        `json:"jvm,omitempty"`
+	Storage   Storage    `json:"storage,omitempty"`
+	Config    Properties `json:"config,omitempty"`
+	Placement Placement  `json:"placement,omitempty"`
+}
+
+// Controller modes.
+const (
+	ControllerStandalone = "standalone"
+	ControllerEmbedded   = "embedded"
+)
+
+// Proxy describes the RocketMQ 5.x proxy.
+type Proxy struct {
+	Enabled   *bool        `json:"enabled,omitempty"`
+	Mode      string       `json:"mode,omitempty"`
+	Replicas  *int         `json:"replicas,omitempty"`
+	Service   ProxyService `json:"service,omitempty"`
+	Config    Properties   `json:"config,omitempty"`
+	Resources Resources    `json:"resources,omitempty"`
+	JVM       JVM          `json:"jvm,omitempty"`
+	Placement Placement    `json:"placement,omitempty"`
+}
+
+// Proxy modes.
+const (
+	ProxyCluster = "cluster"
+	ProxyLocal   = "local"
+)
+
+// ProxyService exposes the proxy to clients.
+type ProxyService struct {
+	Type                     string            `json:"type,omitempty"`
+	GRPCPort                 int               `json:"grpcPort,omitempty"`
+	RemotingPort             int               `json:"remotingPort,omitempty"`
+	GRPCNodePort             int               `json:"grpcNodePort,omitempty"`
+	RemotingNodePort         int               `json:"remotingNodePort,omitempty"`
+	Annotations              map[string]string `json:"annotations,omitempty"`
+	ExternalTrafficPolicy    string            `json:"externalTrafficPolicy,omitempty"`
+	LoadBalancerSourceRanges []string          `json:"loadBalancerSourceRanges,omitempty"`
 }
 
 // UnmarshalJSON accepts a number or a list.

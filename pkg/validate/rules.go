@@ -66,13 +66,6 @@ type feature struct {
 }
 
 var notYet = []feature{
-	{"DLedger groups", func(k string) bool {
-		return k == "enableDLegerCommitLog" || strings.HasPrefix(k, "dLeger") || k == "preferredLeaderId" || k == "storePathDLedgerCommitLog"
-	}},
-	{"controller mode", func(k string) bool {
-		return k == "enableControllerMode" || k == "controllerAddr" || k == "fetchControllerAddrByDnsLookup" ||
-			k == "enableControllerInNamesrv" || strings.HasPrefix(k, "controller")
-	}},
 	{"ACL and authentication", func(k string) bool {
 		return strings.HasPrefix(k, "acl") || strings.HasPrefix(k, "auth") || strings.HasPrefix(k, "initAuthentication") ||
 			strings.HasPrefix(k, "innerClientAuthentication")
@@ -150,6 +143,8 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r.images()
 	r.names()
 	r.topology()
+	r.modes()
+	r.proxy()
 	r.config()
 	r.memory("/spec/nameServer", jvm.NameServer, c.Spec.NameServer.Resources, c.Spec.NameServer.JVM)
 	r.memory("/spec/brokers", jvm.Broker, c.Spec.Brokers.Resources, c.Spec.Brokers.JVM)
@@ -159,6 +154,15 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	}
 	r.storage("/spec/nameServer/storage", c.Spec.NameServer.Storage, false)
 	r.storage("/spec/brokers/storage", c.Spec.Brokers.Storage, true)
+	if c.Spec.Brokers.Mode == spec.ControllerMode && c.Spec.Controller.Mode == spec.ControllerStandalone {
+		r.memory("/spec/controller", jvm.Controller, c.Spec.Controller.Resources, c.Spec.Controller.JVM)
+		r.storage("/spec/controller/storage", c.Spec.Controller.Storage, false)
+		r.placement("/spec/controller/placement", c.Spec.Controller.Placement)
+	}
+	if *c.Spec.Proxy.Enabled && c.Spec.Proxy.Mode == spec.ProxyCluster {
+		r.memory("/spec/proxy", jvm.Proxy, c.Spec.Proxy.Resources, c.Spec.Proxy.JVM)
+		r.placement("/spec/proxy/placement", c.Spec.Proxy.Placement)
+	}
 	r.placement("/spec/nameServer/placement", c.Spec.NameServer.Placement)
 	r.placement("/spec/brokers/placement", c.Spec.Brokers.Placement)
 	r.placement("/spec/console/placement", c.Spec.Console.Placement)
@@ -231,7 +235,9 @@ func (r *ruler) names() {
 	for _, g := range groups {
 		gnames = append(gnames, g.Name)
 	}
-	checks := names.Longest(r.c.Metadata.Name, gnames)
+	sp := r.c.Spec
+	checks := names.LongestWith(r.c.Metadata.Name, gnames,
+		sp.Brokers.Mode == spec.ControllerMode && sp.Controller.Mode == spec.ControllerStandalone, *sp.Proxy.Enabled)
 	cluster := len(r.c.Metadata.Name)
 	// The longest cluster name every name that grows with it allows, so that each finding gives the
 	// same, sufficient maximum.
@@ -279,6 +285,10 @@ func (r *ruler) topology() {
 				"pick another group name, e.g. broker-"+g.Name,
 				"group %q would give its StatefulSet, ConfigMap and PodDisruptionBudget %s names (%s)", g.Name, clash, names.BrokerGroup(r.c.Metadata.Name, g.Name))
 		}
+	}
+	if b.Mode != spec.MasterSlave {
+		// modes checks the other modes' replicas.
+		return
 	}
 	v4 := spec.IsV4(r.c.Spec.Version)
 	var noSlaves, tooFew []string
@@ -338,6 +348,13 @@ func (r *ruler) properties(ptr string, comp catalog.Component, version string, p
 			r.at(p, true, hint, "%s is set by rocketops", k)
 			continue
 		}
+		if hint, ok := r.modeKey(comp, k); ok {
+			r.at(p, true, hint, "%s is set by rocketops", k)
+			continue
+		}
+		if comp == catalog.Broker && k == "preferredLeaderId" && !r.preferredLeader(p, props[k]) {
+			continue
+		}
 		key, ok := catalog.Lookup(comp, version, k)
 		if !ok {
 			if other, found := catalog.Find(comp, k); found && len(other.Versions) > 0 {
@@ -358,28 +375,45 @@ func (r *ruler) properties(ptr string, comp catalog.Component, version string, p
 }
 
 func keysArg(c catalog.Component) string {
-	if c == catalog.Broker {
+	switch c {
+	case catalog.Broker:
 		return "broker"
+	case catalog.Controller:
+		return "controller"
+	case catalog.Proxy:
+		return "proxy"
 	}
 	return "namesrv"
 }
 
-// versionRange says which versions a key exists in, compactly.
+// versionRange says which versions a key exists in, compactly: runs of consecutive releases as
+// "4.9.0 to 4.9.8", a run to the newest release as "5.1.1 and later".
 func versionRange(vs []string) string {
 	all := catalog.Versions()
 	if len(vs) == 0 {
 		return "no release"
 	}
-	first := -1
+	index := map[string]int{}
 	for i, v := range all {
-		if v == vs[0] {
-			first = i
+		index[v] = i
+	}
+	var runs []string
+	for i := 0; i < len(vs); {
+		j := i
+		for j+1 < len(vs) && index[vs[j+1]] == index[vs[j]]+1 {
+			j++
 		}
+		switch {
+		case index[vs[j]] == len(all)-1 && j > i:
+			runs = append(runs, vs[i]+" and later")
+		case j == i:
+			runs = append(runs, vs[i])
+		default:
+			runs = append(runs, vs[i]+" to "+vs[j])
+		}
+		i = j + 1
 	}
-	if first >= 0 && len(vs) == len(all)-first {
-		return vs[0] + " and later"
-	}
-	return strings.Join(vs, ", ")
+	return strings.Join(runs, ", ")
 }
 
 func (r *ruler) quantity(ptr string, q spec.Quantity) (resource.Quantity, bool) {

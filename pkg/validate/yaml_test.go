@@ -28,7 +28,7 @@ func TestYAMLMistakes(t *testing.T) {
 		{"a version YAML reads as a number", head + "spec:\n  version: 5.0\n",
 			"cluster.yaml:6:12: /spec/version: must be a string, got the number 5.0\n\thint: quote it: \"5.0\"; YAML reads 5.0 as a number"},
 		{"the nearest version, not the nearest string", head + "spec:\n  version: \"5.3.4\"\n",
-			"cluster.yaml:6:12: /spec/version: must be one of 4.9.8, 5.0.0, 5.1.0, 5.1.4, 5.2.0, 5.3.0, 5.3.1, 5.3.2, 5.3.3, got \"5.3.4\"\n\thint: did you mean \"5.3.3\"?"},
+			"cluster.yaml:6:12: /spec/version: must be one of 4.9.0, 4.9.1, 4.9.2, 4.9.3, 4.9.4, 4.9.5, 4.9.6, 4.9.7, 4.9.8, 5.0.0, 5.1.0, 5.1.1, 5.1.2, 5.1.3, 5.1.4, 5.2.0, 5.3.0, 5.3.1, 5.3.2, 5.3.3, got \"5.3.4\"\n\thint: did you mean \"5.3.3\"?"},
 		{"a tag", head + "spec:\n  version: \"5.3.3\"\n  clusterDomain: !include x.yaml\n",
 			"cluster.yaml:7:18: /spec/clusterDomain: the YAML tag \"!include\" is not supported\n\thint: a spec is plain YAML: write the value itself (rocketops includes no other files)"},
 		{"a count written as a fraction", head + "spec:\n  version: \"5.3.3\"\n  nameServer:\n    replicas: 3.0\n",

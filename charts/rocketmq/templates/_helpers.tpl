@@ -64,6 +64,10 @@ spec:
   securityContext:
     {{- toYaml .securityContext | nindent 4 }}
   terminationGracePeriodSeconds: {{ .terminationGracePeriodSeconds }}
+  {{- if .hostNetwork }}
+  hostNetwork: true
+  dnsPolicy: ClusterFirstWithHostNet
+  {{- end }}
   {{- with .pullSecrets }}
   imagePullSecrets:
   {{- range . }}

@@ -1,0 +1,347 @@
+package validate
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/rocketops/rocketops/pkg/catalog"
+	"github.com/rocketops/rocketops/pkg/diag"
+	"github.com/rocketops/rocketops/pkg/plan"
+	"github.com/rocketops/rocketops/pkg/spec"
+)
+
+// Releases that introduced what a spec may ask for. Each is checked against the key tables in
+// modes_test.go, so a wrong gate fails a test rather than a cluster.
+const (
+	// controllerSince: enableControllerMode exists from 5.0.0 on, but until 5.1.0 the controller knows a
+	// broker by its address and hands out a new brokerId when it changes (ReplicasManager.java at
+	// rocketmq-all-5.0.0), as a pod's IP does on every restart; 5.1.1 keeps the id on the broker's volume
+	// (storePathBrokerIdentity).
+	controllerSince = "5.1.1"
+	// jRaftSince: controllerType and JraftConfig exist from 5.2.0 on.
+	jRaftSince = "5.2.0"
+	// proxySince: the proxy module and ProxyConfig exist from 5.0.0 on.
+	proxySince = "5.0.0"
+)
+
+// modeKeys are broker.conf keys that belong to a mode rocketops generates; they are refused in
+// spec.brokers.config with a hint to the field that sets them.
+var modeKeys = map[string]string{
+	"enableDLegerCommitLog":          "set spec.brokers.mode: dledger",
+	"dLegerGroup":                    "in dledger mode the group's brokerName is its dLegerGroup",
+	"dLegerPeers":                    "in dledger mode rocketops writes dLegerPeers from the members' stable DNS names",
+	"dLegerSelfId":                   "in dledger mode each member's dLegerSelfId is n<pod ordinal>",
+	"storePathDLedgerCommitLog":      storeHint,
+	"enableControllerMode":           "set spec.brokers.mode: controller",
+	"controllerAddr":                 "in controller mode rocketops writes controllerAddr from spec.controller",
+	"fetchControllerAddrByDnsLookup": "in controller mode rocketops writes every controller's address",
+	"minInSyncReplicas":              "set spec.brokers.minInSyncReplicas",
+	"storePathEpochFile":             storeHint,
+	"storePathBrokerIdentity":        storeHint,
+}
+
+// ownedController are controller keys rocketops writes itself.
+var ownedController = map[string]string{
+	"controllerDLegerGroup":  "rocketops names the controllers' group after the cluster",
+	"controllerDLegerPeers":  "rocketops writes the peers from the controllers' stable DNS names",
+	"controllerDLegerSelfId": "each controller's id is n<pod ordinal>",
+	"controllerStorePath":    "the controllers keep their log on the volume of spec.controller.storage",
+	"controllerType":         "set spec.controller.type",
+	"jRaftGroupId":           "rocketops names the jRaft group after the cluster",
+	"jRaftServerId":          "each controller's jRaft address is its stable DNS name",
+	"jRaftInitConf":          "rocketops writes the jRaft peers from the controllers' stable DNS names",
+	"jRaftControllerRPCAddr": "rocketops writes the controllers' RPC addresses",
+	"configStorePath":        "the controllers keep their files on their volume",
+	"rocketmqHome":           "the image sets ROCKETMQ_HOME",
+	"listenPort":             "rocketops fixes the controller's port",
+}
+
+// ownedProxy are rmq-proxy.json keys rocketops writes itself.
+var ownedProxy = map[string]string{
+	"rocketMQClusterName":        "set spec.brokers.clusterName",
+	"namesrvAddr":                "the name-server addresses come from spec.nameServer",
+	"grpcServerPort":             "rocketops fixes the proxy's gRPC port at 8081; set spec.proxy.service.grpcPort for the Service",
+	"remotingListenPort":         "rocketops fixes the proxy's remoting port at 8080; set spec.proxy.service.remotingPort for the Service",
+	"proxyMode":                  "set spec.proxy.mode",
+	"useEndpointPortFromRequest": "rocketops turns it on, so clients behind any Service port are sent the port they connected to",
+	"rocketmqHome":               "the image sets ROCKETMQ_HOME",
+}
+
+// given reports whether the user wrote the field at pointer (Default fills in the rest).
+func (r *ruler) given(pointer string) bool { return spec.Lookup(r.node, pointer) != nil }
+
+// atLeast reports whether version is at least since.
+func atLeast(version, since string) bool { return catalog.Compare(version, since) >= 0 }
+
+// modes checks what each broker mode needs and refuses what does not apply to it.
+func (r *ruler) modes() {
+	b := r.c.Spec.Brokers
+	version := r.c.Spec.Version
+	groups := b.GroupList()
+	named := b.Groups.Named != nil
+	groupPtr := func(i int, field string) string {
+		return spec.Pointer("spec", "brokers", "groups", strconv.Itoa(i), field)
+	}
+	// countPtr blames a group's own field if it has one, else the shared one.
+	countPtr := func(i int, field string) string {
+		if named && r.given(groupPtr(i, field)) {
+			return groupPtr(i, field)
+		}
+		return "/spec/brokers/" + field
+	}
+	notIn := func(ptr, mode, hint string) {
+		if r.given(ptr) {
+			field := ptr[strings.LastIndex(ptr, "/")+1:]
+			r.at(ptr, true, hint, "%s does not apply in %s mode", field, mode)
+		}
+	}
+	if b.Mode != spec.MasterSlave {
+		hint := "remove it: " + b.Mode + " groups count spec.brokers.members"
+		notIn("/spec/brokers/slaves", b.Mode, hint)
+		notIn("/spec/brokers/replication", b.Mode, "remove it: "+map[string]string{
+			spec.DLedger:        "a DLedger group's write returns once a majority of its members has it",
+			spec.ControllerMode: "controller mode replicates by inSyncReplicas and minInSyncReplicas",
+		}[b.Mode])
+		for i := range b.Groups.Named {
+			notIn(groupPtr(i, "slaves"), b.Mode, hint)
+		}
+	} else {
+		hint := "remove it: masterSlave groups count spec.brokers.slaves, or set spec.brokers.mode"
+		notIn("/spec/brokers/members", b.Mode, hint)
+		notIn("/spec/brokers/minInSyncReplicas", b.Mode, "remove it: it applies in controller mode")
+		for i := range b.Groups.Named {
+			notIn(groupPtr(i, "members"), b.Mode, hint)
+		}
+	}
+	r.hostNetwork()
+	if b.Mode != spec.DLedger {
+		notIn("/spec/brokers/dledger", b.Mode, "remove it, or set spec.brokers.mode: dledger")
+	}
+	if b.Mode != spec.ControllerMode {
+		notIn("/spec/controller", b.Mode, "controllers only elect masters of brokers in controller mode: set spec.brokers.mode: controller, or remove spec.controller")
+		notIn("/spec/images/controller", b.Mode, "remove it: there are controllers only in controller mode")
+	}
+
+	switch b.Mode {
+	case spec.DLedger:
+		notIn("/spec/brokers/inSyncReplicas", b.Mode, "remove it: a DLedger group's write returns once a majority of its members has it")
+		for i, g := range groups {
+			n := *g.Members
+			switch {
+			case n < 3:
+				r.at(countPtr(i, "members"), false, "give each DLedger group 3 or 5 members",
+					"DLedger group %q has %d %s; electing a leader needs at least 3", g.Name, n, plural(n, "member", "members"))
+			case n%2 == 0:
+				r.at(countPtr(i, "members"), false, fmt.Sprintf("use %d or %d members", n-1, n+1),
+					"DLedger group %q has %d members; with an even count a majority is no more failure-tolerant than with one fewer, and a split leaves no majority", g.Name, n)
+			}
+		}
+		r.dledgerPorts()
+	case spec.ControllerMode:
+		if !atLeast(version, controllerSince) {
+			r.at("/spec/brokers/mode", false, "use RocketMQ 5.1.1 or later, or masterSlave or dledger mode",
+				"rocketops generates controller mode for RocketMQ %s and later: before, a controller knows a broker by its address, which changes with every pod restart (%s)", controllerSince, version)
+			return
+		}
+		r.replicas(groups, countPtr)
+		r.controller()
+	}
+}
+
+// hostNetwork refuses what host networking cannot have.
+func (r *ruler) hostNetwork() {
+	sp := r.c.Spec
+	if !*sp.NameServer.HostNetwork && !*sp.Brokers.HostNetwork {
+		return
+	}
+	if r.given("/spec/networkPolicy/enabled") && *sp.NetworkPolicy.Enabled {
+		r.at("/spec/networkPolicy/enabled", false, "remove it (host networking turns the policies off), or turn host networking off",
+			"NetworkPolicies cannot admit or refuse host-networked pods: no policy applies to them, and rules that name them by pod label match nothing")
+	}
+}
+
+// replicas enforces members (totalReplicas) ≥ inSyncReplicas ≥ minInSyncReplicas in controller mode.
+func (r *ruler) replicas(groups []spec.Group, countPtr func(int, string) string) {
+	b := r.c.Spec.Brokers
+	in, minIn := *b.InSyncReplicas, *b.MinInSyncReplicas
+	if minIn > in {
+		r.at("/spec/brokers/minInSyncReplicas", false, fmt.Sprintf("set minInSyncReplicas to at most %d, or raise inSyncReplicas", in),
+			"minInSyncReplicas %d is more than inSyncReplicas %d", minIn, in)
+	}
+	for i, g := range groups {
+		if *g.Members < in {
+			ptr := countPtr(i, "members")
+			if r.given("/spec/brokers/inSyncReplicas") && !strings.Contains(ptr, "/groups/") {
+				ptr = "/spec/brokers/inSyncReplicas"
+			}
+			r.at(ptr, false, "add members or lower spec.brokers.inSyncReplicas",
+				"group %q has %d %s, fewer than inSyncReplicas %d: writes would never complete", g.Name, *g.Members, plural(*g.Members, "member", "members"), in)
+		}
+	}
+}
+
+// dledgerPorts keeps the DLedger port clear of the broker's own.
+func (r *ruler) dledgerPorts() {
+	port := r.c.Spec.Brokers.DLedger.Port
+	groups := len(r.c.Spec.Brokers.GroupList())
+	stride := 0
+	if *r.c.Spec.Brokers.HostNetwork {
+		stride = plan.HostPortStride
+	}
+	// With host networking group i shifts every port by i·stride, so the ranges must not meet.
+	span := stride * (groups - 1)
+	lo, hi := plan.BrokerListenPort-2, plan.BrokerListenPort+1+span
+	if port+span > 65535 {
+		r.at("/spec/brokers/dledger/port", false, fmt.Sprintf("use a port of at most %d", 65535-span),
+			"DLedger port %d of group %d would be %d, beyond 65535", port, groups-1, port+span)
+		return
+	}
+	if port+span >= lo && port <= hi {
+		r.at("/spec/brokers/dledger/port", false, fmt.Sprintf("use a port outside %d–%d, e.g. %d", lo, hi, spec.DLedgerPort),
+			"DLedger port %d meets the brokers' listen, fast-channel and HA ports (%d–%d)", port, lo, hi)
+	}
+}
+
+// controller checks the controllers of controller mode.
+func (r *ruler) controller() {
+	ctl := r.c.Spec.Controller
+	version := r.c.Spec.Version
+	if ctl.Type == spec.ControllerJRaft && !atLeast(version, jRaftSince) {
+		r.at("/spec/controller/type", false, "use type DLedger, or RocketMQ 5.2.0 or later",
+			"jRaft controllers exist in RocketMQ %s and later, not in %s", jRaftSince, version)
+	}
+	odd := func(ptr string, n int, what string) {
+		switch {
+		case n%2 == 0:
+			r.at(ptr, false, fmt.Sprintf("use %d or %d", n-1, n+1),
+				"%d %s: raft needs a majority, and an even count tolerates no more failures than one fewer", n, what)
+		case n == 1:
+			r.warn(ptr, false, "use 3 controllers so that elections survive a failure",
+				"one controller: while it is down no group can elect a new master")
+		}
+	}
+	if ctl.Mode == spec.ControllerEmbedded {
+		for _, f := range []string{"replicas", "resources", "jvm", "storage", "placement"} {
+			if p := "/spec/controller/" + f; r.given(p) {
+				r.at(p, true, "embedded controllers run inside the name servers: set spec.nameServer."+f, "%s does not apply to embedded controllers", f)
+			}
+		}
+		if r.given("/spec/images/controller") {
+			r.at("/spec/images/controller", true, "embedded controllers run in the name-server image", "images.controller does not apply to embedded controllers")
+		}
+		odd("/spec/nameServer/replicas", *r.c.Spec.NameServer.Replicas, "name servers with embedded controllers")
+		if r.c.Spec.NameServer.Storage.Mode == "emptyDir" {
+			r.at("/spec/nameServer/storage/mode", false, "use persistentVolumeClaim or hostPath: embedded controllers keep their raft log in the name servers' store",
+				"an emptyDir would lose the embedded controllers' raft log on every restart")
+		}
+	} else {
+		odd("/spec/controller/replicas", *ctl.Replicas, "controllers")
+		if ctl.Storage.Mode == "emptyDir" {
+			r.at("/spec/controller/storage/mode", false, "use persistentVolumeClaim or hostPath",
+				"an emptyDir would lose the controller's raft log on every restart")
+		}
+	}
+	r.properties("/spec/controller/config", catalog.Controller, version, ctl.Config, ownedController)
+}
+
+// proxy checks the 5.x proxy.
+func (r *ruler) proxy() {
+	px := r.c.Spec.Proxy
+	version := r.c.Spec.Version
+	if !*px.Enabled {
+		for _, f := range []string{"mode", "replicas", "service", "config", "resources", "jvm", "placement"} {
+			if p := "/spec/proxy/" + f; r.given(p) {
+				r.warn(p, true, "set spec.proxy.enabled: true, or remove it", "spec.proxy.%s is ignored: the proxy is not enabled", f)
+			}
+		}
+		return
+	}
+	if !atLeast(version, proxySince) {
+		r.at("/spec/proxy/enabled", false, "use RocketMQ 5.0.0 or later; 4.x clients talk to the brokers directly",
+			"the proxy exists in RocketMQ %s and later, not in %s", proxySince, version)
+		return
+	}
+	if px.Mode == spec.ProxyLocal {
+		for _, f := range []string{"replicas", "resources", "jvm", "placement"} {
+			if p := "/spec/proxy/" + f; r.given(p) {
+				r.at(p, true, "a local proxy runs inside each broker: set spec.brokers."+f, "%s does not apply to a local proxy", f)
+			}
+		}
+		if r.given("/spec/images/proxy") {
+			r.at("/spec/images/proxy", true, "a local proxy runs in the broker image", "images.proxy does not apply to a local proxy")
+		}
+		if *r.c.Spec.Brokers.HostNetwork {
+			r.at("/spec/proxy/mode", false, "use a cluster-mode proxy with host-networked brokers",
+				"a local proxy in host-networked brokers would put every broker's proxy on the same node ports 8080 and 8081")
+		}
+	}
+	s := px.Service
+	if s.Type == "ClusterIP" {
+		for _, f := range []string{"grpcNodePort", "remotingNodePort", "externalTrafficPolicy"} {
+			if p := "/spec/proxy/service/" + f; r.given(p) {
+				r.at(p, true, "set service.type to NodePort or LoadBalancer", "%s needs a NodePort or LoadBalancer service", f)
+			}
+		}
+	}
+	if s.Type != "LoadBalancer" && r.given("/spec/proxy/service/loadBalancerSourceRanges") {
+		r.at("/spec/proxy/service/loadBalancerSourceRanges", true, "set service.type to LoadBalancer", "loadBalancerSourceRanges needs a LoadBalancer service")
+	}
+	if s.GRPCPort == s.RemotingPort {
+		r.at("/spec/proxy/service/remotingPort", false, "give the two endpoints different ports", "the gRPC and remoting endpoints both use port %d", s.GRPCPort)
+	}
+	if s.GRPCNodePort != 0 && s.GRPCNodePort == s.RemotingNodePort {
+		r.at("/spec/proxy/service/remotingNodePort", false, "give the two endpoints different node ports", "the gRPC and remoting endpoints both use node port %d", s.GRPCNodePort)
+	}
+	for i, cidr := range s.LoadBalancerSourceRanges {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			r.at(fmt.Sprintf("/spec/proxy/service/loadBalancerSourceRanges/%d", i), false, "write an address range such as 10.0.0.0/8", "%s is not a CIDR", diag.Quote(cidr))
+		}
+	}
+	r.properties("/spec/proxy/config", catalog.Proxy, version, px.Config, ownedProxy)
+}
+
+// modeKey says whether key belongs to a broker or controller mode rocketops generates, with the hint
+// to the spec field that sets it.
+func (r *ruler) modeKey(comp catalog.Component, key string) (string, bool) {
+	switch comp {
+	case catalog.Broker:
+		hint, ok := modeKeys[key]
+		return hint, ok
+	case catalog.NameServer:
+		if key == "enableControllerInNamesrv" {
+			return "set spec.brokers.mode: controller and spec.controller.mode: embedded", true
+		}
+		if _, ok := catalog.Find(catalog.Controller, key); ok {
+			if _, ns := catalog.Find(catalog.NameServer, key); !ns {
+				return "controller settings go in spec.controller.config", true
+			}
+		}
+	}
+	return "", false
+}
+
+// preferredLeader checks preferredLeaderId, the DLedger member a group prefers as leader: it only applies
+// in dledger mode and must name a member of every group it is given to. It reports whether the value
+// may be checked further.
+func (r *ruler) preferredLeader(ptr, value string) bool {
+	b := r.c.Spec.Brokers
+	if b.Mode != spec.DLedger {
+		r.at(ptr, true, "remove it, or set spec.brokers.mode: dledger", "preferredLeaderId applies to DLedger groups only")
+		return false
+	}
+	id, err := strconv.Atoi(strings.TrimPrefix(value, "n"))
+	smallest := 0
+	for i, g := range b.GroupList() {
+		if i == 0 || *g.Members < smallest {
+			smallest = *g.Members
+		}
+	}
+	if !strings.HasPrefix(value, "n") || err != nil || id < 0 || id >= smallest {
+		r.at(ptr, false, fmt.Sprintf("name a member: n0 … n%d (n<pod ordinal>)", smallest-1),
+			"preferredLeaderId %s is no member of every group it applies to", diag.Quote(value))
+		return false
+	}
+	return true
+}

@@ -134,7 +134,7 @@ func (r *ruler) modes() {
 				r.at(countPtr(i, "members"), false, "give each DLedger group 3 or 5 members",
 					"DLedger group %q has %d %s; electing a leader needs at least 3", g.Name, n, plural(n, "member", "members"))
 			case n%2 == 0:
-				r.at(countPtr(i, "members"), false, fmt.Sprintf("use %d or %d members", n-1, n+1),
+				r.at(countPtr(i, "members"), false, oddHint(n)+" members",
 					"DLedger group %q has %d members; with an even count a majority is no more failure-tolerant than with one fewer, and a split leaves no majority", g.Name, n)
 			}
 		}
@@ -148,6 +148,14 @@ func (r *ruler) modes() {
 		r.replicas(groups, countPtr)
 		r.controller()
 	}
+}
+
+// oddHint suggests the odd counts next to an even n, never fewer than 3.
+func oddHint(n int) string {
+	if n-1 < 3 {
+		return fmt.Sprintf("use %d", n+1)
+	}
+	return fmt.Sprintf("use %d or %d", n-1, n+1)
 }
 
 // hostNetwork refuses what host networking cannot have.
@@ -215,7 +223,7 @@ func (r *ruler) controller() {
 	odd := func(ptr string, n int, what string) {
 		switch {
 		case n%2 == 0:
-			r.at(ptr, false, fmt.Sprintf("use %d or %d", n-1, n+1),
+			r.at(ptr, false, oddHint(n),
 				"%d %s: raft needs a majority, and an even count tolerates no more failures than one fewer", n, what)
 		case n == 1:
 			r.warn(ptr, false, "use 3 controllers so that elections survive a failure",
@@ -266,7 +274,11 @@ func (r *ruler) proxy() {
 	if px.Mode == spec.ProxyLocal {
 		for _, f := range []string{"replicas", "resources", "jvm", "placement"} {
 			if p := "/spec/proxy/" + f; r.given(p) {
-				r.at(p, true, "a local proxy runs inside each broker: set spec.brokers."+f, "%s does not apply to a local proxy", f)
+				hint := "a local proxy runs inside each broker's JVM: set spec.brokers." + f
+				if f == "replicas" {
+					hint = "remove it: a local proxy runs inside each broker, one per broker"
+				}
+				r.at(p, true, hint, "%s does not apply to a local proxy", f)
 			}
 		}
 		if r.given("/spec/images/proxy") {
@@ -339,7 +351,11 @@ func (r *ruler) preferredLeader(ptr, value string) bool {
 		}
 	}
 	if !strings.HasPrefix(value, "n") || err != nil || id < 0 || id >= smallest {
-		r.at(ptr, false, fmt.Sprintf("name a member: n0 … n%d (n<pod ordinal>)", smallest-1),
+		members := "n0"
+		if smallest > 1 {
+			members = fmt.Sprintf("n0 … n%d", smallest-1)
+		}
+		r.at(ptr, false, "name a member: "+members+" (n<pod ordinal>)",
 			"preferredLeaderId %s is no member of every group it applies to", diag.Quote(value))
 		return false
 	}

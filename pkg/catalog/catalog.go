@@ -9,8 +9,9 @@ import (
 type Component int
 
 const (
-	// Broker covers broker.conf: BrokerConfig, NettyServerConfig,
-	// NettyClientConfig, MessageStoreConfig and AuthConfig.
+	// Broker covers broker.conf: BrokerConfig (with BrokerIdentity in 5.x),
+	// NettyServerConfig, NettyClientConfig, MessageStoreConfig and, from
+	// 5.3.0 on, AuthConfig.
 	Broker Component = iota
 	// NameServer covers the name server properties file: NamesrvConfig,
 	// NettyServerConfig and, from 5.0.0 on, NettyClientConfig.
@@ -18,11 +19,14 @@ const (
 	// Controller covers ControllerConfig and JraftConfig, read by an
 	// embedded or standalone controller; it exists in 5.x only.
 	Controller
+	// Proxy covers rmq-proxy.json, which the 5.x proxy parses with fastjson
+	// into ProxyConfig and, from 5.3.0 on, AuthConfig.
+	Proxy
 )
 
 // numComponents sizes the per-component tables; keep it after the last
 // Component.
-const numComponents = 3
+const numComponents = 4
 
 // String returns the component's name as used in messages.
 func (c Component) String() string {
@@ -33,6 +37,8 @@ func (c Component) String() string {
 		return "name server"
 	case Controller:
 		return "controller"
+	case Proxy:
+		return "proxy"
 	}
 	return fmt.Sprintf("Component(%d)", int(c))
 }
@@ -43,7 +49,8 @@ type Key struct {
 	// Type is the Java parameter type of the key's setter as in the data:
 	// "int", "long", "boolean", "String", "double", alternatives joined by
 	// "|" (such as "String|int") when overloaded setters accept either, or
-	// "" when unknown.
+	// "" when unknown. Boxed types appear as their primitives; a proxy key
+	// whose setter takes an enum is "String", the constant's name.
 	Type string
 	// Classes are the config classes whose setters accept the key, sorted.
 	// Empty for the keys BrokerStartup reads itself and for rows whose

@@ -18,12 +18,20 @@ var namesrvTSV string
 //go:embed data/controller-keys.tsv
 var controllerTSV string
 
-// firstControllerVersion is the release that introduced the controller; a
-// controller row listing an older release is a mistake in the data.
-const firstControllerVersion = "5.0.0"
+//go:embed data/proxy-keys.tsv
+var proxyTSV string
 
-// developBranch appears in the broker table's version lists but is no
-// release, so keys seen only there are dropped.
+// firstControllerVersion and firstProxyVersion are the releases that
+// introduced the controller and the proxy; a row listing an older release is
+// a mistake in the data.
+const (
+	firstControllerVersion = "5.0.0"
+	firstProxyVersion      = "5.0.0"
+)
+
+// developBranch is no release: where a version list names it, it is skipped,
+// and a key seen only there is dropped. The tables scripts/keytables writes
+// name releases only.
 const developBranch = "develop"
 
 // specialBrokerKeys are read by BrokerStartup straight from the properties
@@ -48,13 +56,14 @@ type source struct {
 	since string
 }
 
-// sources lists the tables by component. All three have the same columns:
+// sources lists the tables by component. All four have the same columns:
 // key, Java types, classes, default expression, versions.
-func sources(broker, namesrv, controller string) [numComponents]source {
+func sources(broker, namesrv, controller, proxy string) [numComponents]source {
 	return [numComponents]source{
 		Broker:     {file: "broker-keys.tsv", text: broker},
 		NameServer: {file: "namesrv-keys.tsv", text: namesrv, classes: []string{"NamesrvConfig", "NettyClientConfig", "NettyServerConfig"}},
 		Controller: {file: "controller-keys.tsv", text: controller, classes: []string{"ControllerConfig", "JraftConfig"}, since: firstControllerVersion},
+		Proxy:      {file: "proxy-keys.tsv", text: proxy, classes: []string{"AuthConfig", "ProxyConfig"}, since: firstProxyVersion},
 	}
 }
 
@@ -97,7 +106,7 @@ func (cat *catalog) entry(c Component, name string) *entry {
 // load parses the embedded tables on first use. The data ships with the
 // binary, so a parse failure is a bug in the data and panics.
 var load = sync.OnceValue(func() *catalog {
-	cat, err := parse(brokerTSV, namesrvTSV, controllerTSV)
+	cat, err := parse(brokerTSV, namesrvTSV, controllerTSV, proxyTSV)
 	if err != nil {
 		panic("catalog: embedded key data is malformed: " + err.Error())
 	}
@@ -163,8 +172,8 @@ const (
 	numCols
 )
 
-func parse(brokerText, namesrvText, controllerText string) (*catalog, error) {
-	srcs := sources(brokerText, namesrvText, controllerText)
+func parse(brokerText, namesrvText, controllerText, proxyText string) (*catalog, error) {
+	srcs := sources(brokerText, namesrvText, controllerText, proxyText)
 	var rows [numComponents][]row
 	for c, src := range srcs {
 		r, err := readTSV(src.file, src.text, numCols)

@@ -10,19 +10,26 @@ import (
 )
 
 func TestEmbeddedDataParses(t *testing.T) {
-	cat, err := parse(brokerTSV, namesrvTSV, controllerTSV)
+	cat, err := parse(brokerTSV, namesrvTSV, controllerTSV, proxyTSV)
 	require.NoError(t, err)
 	assert.NotPanics(t, func() { load() })
 
-	// Rows per version as extracted from the RocketMQ tags, without the
-	// special broker keys.
+	// Rows per version as scripts/keytables derives them from the RocketMQ
+	// tags, without the special broker keys.
 	want := map[Component]map[string]int{
-		Broker: {"4.9.8": 185, "5.0.0": 298, "5.3.3": 442},
-		NameServer: {"4.9.8": 21, "5.0.0": 47, "5.1.0": 50, "5.1.4": 51, "5.2.0": 57,
-			"5.3.0": 58, "5.3.1": 59, "5.3.2": 58, "5.3.3": 58},
-		Controller: {"4.9.8": 0, "5.0.0": 13, "5.1.0": 13, "5.1.4": 23, "5.2.0": 34,
-			"5.3.0": 34, "5.3.1": 34, "5.3.2": 34, "5.3.3": 34},
+		Broker: {"4.9.0": 168, "4.9.1": 168, "4.9.2": 169, "4.9.3": 183, "4.9.4": 184, "4.9.5": 184,
+			"4.9.6": 184, "4.9.7": 184, "4.9.8": 185, "5.0.0": 298, "5.1.0": 338, "5.1.1": 339,
+			"5.1.2": 350, "5.1.3": 351, "5.1.4": 363, "5.2.0": 380, "5.3.0": 409, "5.3.1": 418,
+			"5.3.2": 436, "5.3.3": 442},
+		NameServer: {"4.9.0": 17, "4.9.1": 17, "4.9.2": 17, "4.9.3": 20, "4.9.4": 20, "4.9.5": 20,
+			"4.9.6": 20, "4.9.7": 20, "4.9.8": 21, "5.0.0": 47, "5.1.0": 50, "5.1.1": 50, "5.1.2": 50,
+			"5.1.3": 50, "5.1.4": 51, "5.2.0": 57, "5.3.0": 58, "5.3.1": 59, "5.3.2": 58, "5.3.3": 58},
+		Controller: {"4.9.0": 0, "4.9.8": 0, "5.0.0": 13, "5.1.0": 13, "5.1.1": 14, "5.1.2": 23,
+			"5.1.3": 23, "5.1.4": 23, "5.2.0": 34, "5.3.0": 34, "5.3.1": 34, "5.3.2": 34, "5.3.3": 34},
+		Proxy: {"4.9.0": 0, "4.9.8": 0, "5.0.0": 88, "5.1.0": 131, "5.1.1": 133, "5.1.2": 133,
+			"5.1.3": 133, "5.1.4": 141, "5.2.0": 142, "5.3.0": 172, "5.3.1": 172, "5.3.2": 173, "5.3.3": 172},
 	}
+	require.Len(t, want, numComponents, "every component has its counts")
 	for c, counts := range want {
 		for v, n := range counts {
 			i, ok := cat.index[v]
@@ -41,7 +48,7 @@ func TestEmbeddedDataParses(t *testing.T) {
 func TestEmbeddedDefaultsAreWhole(t *testing.T) {
 	// A default cut at a comma, quote or semicolon leaves its string
 	// literal open; every default must close the literals it opens.
-	for _, text := range []string{brokerTSV, namesrvTSV, controllerTSV} {
+	for _, text := range []string{brokerTSV, namesrvTSV, controllerTSV, proxyTSV} {
 		rows, err := readTSV("", text, numCols)
 		require.NoError(t, err)
 		for _, r := range rows {
@@ -58,6 +65,7 @@ const brokerHeader = "# key\tjava_param_types\tclasses\tdefault_expr\tpresent_in
 const goodBroker = brokerHeader + "listenPort\tint\tNettyServerConfig\t0\t4.9.8,5.3.3,develop\n"
 const goodNamesrv = brokerHeader + "listenPort\tint\tNettyServerConfig\t0\t4.9.8,5.3.3\n"
 const goodController = brokerHeader + "controllerType\tString\tControllerConfig\tDLEDGER_CONTROLLER\t5.3.3\n"
+const goodProxy = brokerHeader + "grpcServerPort\tint\tProxyConfig\t8081\t5.3.3\n"
 
 func TestParseRejectsBadData(t *testing.T) {
 	tests := []struct {
@@ -65,6 +73,7 @@ func TestParseRejectsBadData(t *testing.T) {
 		broker     string
 		namesrv    string
 		controller string
+		proxy      string
 		want       string
 	}{
 		{name: "too few fields", broker: brokerHeader + "listenPort\tint\tNettyServerConfig\t0\n",
@@ -103,11 +112,22 @@ func TestParseRejectsBadData(t *testing.T) {
 			want: `namesrv-keys.tsv line 2: empty version in "5.3.3,"`},
 		{name: "controller before 5.0.0", controller: brokerHeader + "x\tint\tControllerConfig\t0\t4.9.8,5.3.3\n",
 			want: "controller-keys.tsv line 2: version 4.9.8 is older than 5.0.0, the first with controller keys"},
+		{name: "no proxy rows", proxy: brokerHeader, want: "proxy-keys.tsv: no rows"},
+		{name: "proxy before 5.0.0", proxy: brokerHeader + "x\tint\tProxyConfig\t0\t4.9.8,5.3.3\n",
+			want: "proxy-keys.tsv line 2: version 4.9.8 is older than 5.0.0, the first with proxy keys"},
+		{name: "broker class in proxy table", proxy: brokerHeader + "x\tint\tBrokerConfig\t0\t5.3.3\n",
+			want: `proxy-keys.tsv line 2: unknown class "BrokerConfig"`},
+		{name: "no proxy class", proxy: brokerHeader + "x\tint\t\t0\t5.3.3\n",
+			want: `proxy-keys.tsv line 2: no class for "x"`},
+		{name: "enum type in proxy table", proxy: brokerHeader + "x\tMetricsExporterType\tProxyConfig\t\t5.3.3\n",
+			want: `proxy-keys.tsv line 2: unknown type "MetricsExporterType"`},
+		{name: "duplicate proxy key", proxy: goodProxy + "grpcServerPort\tint\tProxyConfig\t8081\t5.3.3\n",
+			want: `proxy-keys.tsv line 3: duplicate key "grpcServerPort"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			broker, namesrv, controller := cmp.Or(tc.broker, goodBroker), cmp.Or(tc.namesrv, goodNamesrv), cmp.Or(tc.controller, goodController)
-			_, err := parse(broker, namesrv, controller)
+			_, err := parse(broker, namesrv, controller, cmp.Or(tc.proxy, goodProxy))
 			require.Error(t, err)
 			assert.Equal(t, tc.want, err.Error())
 		})
@@ -121,7 +141,8 @@ func TestParseSmallTables(t *testing.T) {
 		"nextRelease\tboolean\tNamesrvConfig\tfalse\tdevelop\n"
 	controller := brokerHeader + "mode\tString|int\tControllerConfig\tSomeEnum.A\t5.3.3\n"
 	broker := strings.ReplaceAll(goodBroker, "\n", "\r\n") + "onlyDevelop\tboolean\tBrokerConfig\tfalse\tdevelop\n"
-	cat, err := parse(broker, namesrv, controller)
+	proxy := brokerHeader + "aclCacheMaxNum\tint\tAuthConfig|ProxyConfig\t1000\t5.3.3\n"
+	cat, err := parse(broker, namesrv, controller, proxy)
 	require.NoError(t, err)
 
 	assert.Equal(t, []string{"4.9.8", "5.3.3"}, cat.versions)
@@ -138,6 +159,33 @@ func TestParseSmallTables(t *testing.T) {
 	assert.Equal(t, []string{"NettyClientConfig", "NettyServerConfig"}, cat.tables[NameServer].byName["writeBufferLowWaterMark"].key.Classes)
 	assert.Equal(t, [][]string{{"listenPort"}, {"listenPort", "writeBufferLowWaterMark"}}, cat.tables[NameServer].byVersion)
 	assert.Nil(t, cat.tables[NameServer].byName["nextRelease"], "develop only")
+
+	acl := cat.tables[Proxy].byName["aclCacheMaxNum"]
+	require.NotNil(t, acl)
+	assert.Equal(t, []string{"AuthConfig", "ProxyConfig"}, acl.key.Classes)
+	assert.Equal(t, [][]string{nil, {"aclCacheMaxNum"}}, cat.tables[Proxy].byVersion)
+}
+
+// TestEmbeddedTablesNameReleasesOnly checks what scripts/keytables writes:
+// no develop branch, and the versions of every table among the broker
+// table's.
+func TestEmbeddedTablesNameReleasesOnly(t *testing.T) {
+	for c, src := range sources(brokerTSV, namesrvTSV, controllerTSV, proxyTSV) {
+		rows, err := readTSV(src.file, src.text, numCols)
+		require.NoError(t, err)
+		for _, r := range rows {
+			for _, v := range splitList(r.fields[colVersions], ",") {
+				assert.NotEqual(t, developBranch, v, "%s line %d", src.file, r.line)
+			}
+			assert.NotEmpty(t, r.fields[colType], "%s line %d: %s has no type", src.file, r.line, r.fields[colKey])
+			if Component(c) != Broker {
+				continue
+			}
+			assert.NotEmpty(t, r.fields[colClasses], "%s line %d: %s has no class", src.file, r.line, r.fields[colKey])
+		}
+		assert.True(t, strings.HasPrefix(src.text, "# "), "%s starts with its header", src.file)
+		assert.Contains(t, src.text, "derived by scripts/keytables", src.file)
+	}
 }
 
 func TestClosestTieBreaks(t *testing.T) {

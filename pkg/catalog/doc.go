@@ -6,34 +6,57 @@
 // through setters. Anything it cannot use is dropped without a word: an
 // unknown or misspelt key, a number with a trailing blank, a boolean that is
 // not exactly "true", an inline "# comment" that silently becomes part of
-// the value. This package exists so those mistakes are reported before a
-// cluster starts with settings nobody asked for.
+// the value. The 5.x proxy parses rmq-proxy.json with fastjson, which skips
+// unknown keys just as quietly. This package exists so those mistakes are
+// reported before a cluster starts with settings nobody asked for.
 //
-// The key tables are embedded data files:
+// The key tables are embedded data files, one per component, written by
+// scripts/keytables from the sources of every Apache RocketMQ release from
+// 4.9.0 to 5.3.3 (the rocketmq-all-* tags, without the 5.0.0 previews); each
+// table's header names the tags and classes it was read from. Every row gives
+// a key, the Java types its setters take, the classes that accept it, a
+// default expression and the releases it exists in.
 //
-//   - data/broker-keys.tsv lists every broker key with its Java type, the
-//     config classes that accept it and the versions it exists in. Keys that
-//     only exist on the develop branch are left out, since no release reads
-//     them. Two keys that BrokerStartup reads directly rather than through a
-//     setter, rmqAddressServerDomain and rmqAddressServerSubGroup, are added
-//     for every version.
-//   - data/namesrv-keys.tsv and data/controller-keys.tsv have the same
-//     columns for the name server (NamesrvConfig, NettyServerConfig,
-//     NettyClientConfig) and the controller (ControllerConfig, JraftConfig),
-//     read from each supported release's sources. A class counts for a
-//     release only if that release fills it from the properties file: the
-//     4.9.8 name server reads no NettyClientConfig, the controller exists
-//     from 5.0.0 on and JraftConfig from 5.2.0 on. Setters whose parameter
-//     type properties2Object cannot build (an enum, a JraftConfig) are left
-//     out: setting such a key in the file has no effect.
+//   - data/broker-keys.tsv, data/namesrv-keys.tsv and data/controller-keys.tsv
+//     hold the keys of the properties files, which RocketMQ copies onto its
+//     config objects with MixAll.properties2Object: every public setter
+//     setXxx(T) that getMethods() lists, those a superclass declares included
+//     (BrokerConfig extends BrokerIdentity from 5.0.0 on), defines key xxx,
+//     unless properties2Object cannot build a T (an enum, a config object),
+//     in which case setting the key has no effect. A class counts for a
+//     release only if that release's startup class fills it from the file:
+//     the broker reads BrokerConfig, NettyServerConfig, NettyClientConfig,
+//     MessageStoreConfig and, from 5.3.0 on, AuthConfig; the name server
+//     NamesrvConfig, NettyServerConfig and, from 5.0.0 on, NettyClientConfig;
+//     the controller, from 5.0.0 on, ControllerConfig and, from 5.2.0 on,
+//     JraftConfig. Two keys that BrokerStartup reads directly rather than
+//     through a setter, rmqAddressServerDomain and rmqAddressServerSubGroup,
+//     are added for every version.
+//   - data/proxy-keys.tsv holds the keys of rmq-proxy.json, which the 5.x
+//     proxy parses with fastjson into ProxyConfig and, from 5.3.0 on, into
+//     AuthConfig as well. fastjson sets a property through every non-static
+//     public setter setXxx(T) returning void or its class, of overloaded
+//     setters the one that takes the field's type, and converts any JSON
+//     value to T; an enum takes its constant's name, so such keys are typed
+//     String. A map the proxy rebuilds after parsing (delayLevelTable) is left
+//     out. fastjson also matches a key that differs only in case, '_' or '-',
+//     so a proxy key Lookup refuses may still be read; spelling it as listed
+//     is what this package checks for.
 //
 // Each table gives one default expression per key, taken from the newest
-// release that has the key; a few defaults changed between releases.
+// release that has the key (a few defaults changed between releases) and, for
+// a key several classes accept, from the class filled last.
 //
 // A standalone controller also reads the NettyServerConfig and
 // NettyClientConfig keys from its file, and a name server with an embedded
 // controller reads the controller keys from its own file; callers that check
 // those files consult both tables.
+//
+// CheckValue judges a value as text the way properties2Object reads it. For a
+// proxy key the same checks are stricter than fastjson needs: a value that
+// passes reads as meant when written into the JSON file as a scalar of the
+// key's type, while the checks on line breaks, "#" and surrounding blanks
+// guard against properties-file mistakes that JSON does not have.
 //
 // The package does not write properties files: escaping backslashes and
 // non-Latin-1 characters is left to the writer, and CheckValue judges the

@@ -28,6 +28,8 @@ func TestSuggest(t *testing.T) {
 		{name: "name server table", component: catalog.NameServer, input: "listenPrt", want: "listenPort"},
 		{name: "controller table", component: catalog.Controller, input: "controllerTyp", want: "controllerType"},
 		{name: "broker keys are not offered for the controller", component: catalog.Controller, input: "flushDiskTyp", want: ""},
+		{name: "proxy table", component: catalog.Proxy, input: "grpcServerPrt", want: "grpcServerPort"},
+		{name: "broker keys are not offered for the proxy", component: catalog.Proxy, input: "flushDiskTyp", want: ""},
 		{name: "unknown component", component: catalog.Component(5), input: "flushDiskTyp", want: ""},
 	}
 	for _, tc := range tests {

@@ -216,9 +216,9 @@ func newExplainCmd(out io.Writer) *cobra.Command {
 				return usage(errors.New("--version goes with --keys"), "rocketops explain --keys broker --version 4.9.8")
 			}
 			if o.keys != "" {
-				comp, ok := map[string]catalog.Component{"broker": catalog.Broker, "namesrv": catalog.NameServer, "controller": catalog.Controller}[o.keys]
+				comp, ok := map[string]catalog.Component{"broker": catalog.Broker, "namesrv": catalog.NameServer, "controller": catalog.Controller, "proxy": catalog.Proxy}[o.keys]
 				if !ok {
-					return usage(fmt.Errorf("unknown component %q", o.keys), "use --keys broker, namesrv or controller")
+					return usage(fmt.Errorf("unknown component %q", o.keys), "use --keys broker, namesrv, controller or proxy")
 				}
 				if err := explain.Keys(out, comp, o.version); err != nil {
 					return usage(err, "")
@@ -235,7 +235,7 @@ func newExplainCmd(out io.Writer) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&o.keys, "keys", "", "list configuration keys of a component: broker, namesrv or controller")
+	cmd.Flags().StringVar(&o.keys, "keys", "", "list configuration keys of a component: broker, namesrv, controller or proxy (rmq-proxy.json)")
 	cmd.Flags().StringVar(&o.version, "version", "5.3.3", "RocketMQ version for --keys")
 	return cmd
 }

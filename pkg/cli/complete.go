@@ -57,7 +57,7 @@ func completeFields(_ *cobra.Command, args []string, toComplete string) ([]strin
 func explainCompletions(cmd *cobra.Command) {
 	cmd.ValidArgsFunction = completeFields
 	_ = cmd.RegisterFlagCompletionFunc("keys", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"broker", "namesrv", "controller"}, cobra.ShellCompDirectiveNoFileComp
+		return []string{"broker", "namesrv", "controller", "proxy"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("version", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return catalog.Versions(), cobra.ShellCompDirectiveNoFileComp

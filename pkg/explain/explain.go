@@ -109,6 +109,8 @@ func Field(w io.Writer, schema []byte, path string) error {
 }
 
 // Keys writes the configuration keys of a component for a RocketMQ version: name, Java type, default.
+// The broker, name server and controller keys are those of their properties files, the proxy's those
+// of rmq-proxy.json; a component the version lacks (the controller or proxy of 4.x) has none.
 func Keys(w io.Writer, comp catalog.Component, version string) error {
 	if !catalog.Supported(version) {
 		return fmt.Errorf("no key data for RocketMQ %q; versions: %s", version, strings.Join(catalog.Versions(), ", "))

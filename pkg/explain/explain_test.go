@@ -48,7 +48,7 @@ func TestField(t *testing.T) {
 		{
 			name:  "dots around the path are ignored",
 			path:  ".spec.version.",
-			first: "FIELD: spec.version <4.9.8|5.0.0|5.1.0|5.1.4|5.2.0|5.3.0|5.3.1|5.3.2|5.3.3>",
+			first: "FIELD: spec.version <" + strings.Join(catalog.Versions(), "|") + ">",
 			holds: []string{"EXAMPLE: \"5.3.3\""},
 			lacks: []string{"FIELDS:"},
 		},
@@ -112,9 +112,11 @@ func TestField(t *testing.T) {
 				assert.Greater(t, i, last, "%q out of order", o)
 				last = i
 			}
-			// Prose wraps; field lines, defaults and examples are data and stay whole.
+			// Prose wraps; field lines, the field's type, defaults and examples are data and
+			// stay whole.
 			for _, line := range strings.Split(out, "\n") {
-				if !strings.Contains(line, "\t") && !strings.HasPrefix(line, "EXAMPLE: ") && !strings.HasPrefix(line, "DEFAULT: ") {
+				if !strings.Contains(line, "\t") && !strings.HasPrefix(line, "EXAMPLE: ") && !strings.HasPrefix(line, "DEFAULT: ") &&
+					!strings.HasPrefix(line, "FIELD: ") {
 					assert.LessOrEqual(t, len(line), 80, "line too long: %q", line)
 				}
 			}
@@ -151,7 +153,7 @@ func TestFieldNotFound(t *testing.T) {
 		{name: "case only", path: "spec.Brokers", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt middle part", path: "spec.brokrs.storage", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt inside an environment", path: "spec.environments.prod.spec.consol", hint: `did you mean "spec.environments.prod.spec.console"?`},
-		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, environments, images, nameServer, networkPolicy, version"},
+		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, controller, environments, images, nameServer, networkPolicy, proxy, version"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -197,6 +199,11 @@ func TestKeys(t *testing.T) {
 		{name: "name server", comp: catalog.NameServer, version: "5.3.3", noun: "name server", holds: "orderMessageEnable\tboolean\tfalse"},
 		{name: "name server 4.9.8", comp: catalog.NameServer, version: "4.9.8", noun: "name server", holds: "listenPort\tint\t"},
 		{name: "controller", comp: catalog.Controller, version: "5.2.0", noun: "controller", holds: "jRaftGroupId\tString\t\"jRaft-Controller\""},
+		{name: "broker 4.9.0", comp: catalog.Broker, version: "4.9.0", noun: "broker", holds: "commercialEnable\tboolean\ttrue"},
+		{name: "broker 5.1.1", comp: catalog.Broker, version: "5.1.1", noun: "broker", holds: "useStaticSubscription\tboolean\tfalse"},
+		{name: "proxy", comp: catalog.Proxy, version: "5.3.3", noun: "proxy", holds: "grpcServerPort\tint\t8081"},
+		{name: "proxy 5.0.0", comp: catalog.Proxy, version: "5.0.0", noun: "proxy", holds: "proxyMode\tString\tProxyMode.CLUSTER.name()"},
+		{name: "proxy enum key", comp: catalog.Proxy, version: "5.1.0", noun: "proxy", holds: "metricsExporterType\tString\tMetricsExporterType.DISABLE"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,6 +257,32 @@ func TestKeys(t *testing.T) {
 		assert.Equal(t, "0 controller keys in RocketMQ 4.9.8\n", b.String())
 	})
 
+	t.Run("no proxy keys in 4.x", func(t *testing.T) {
+		for _, v := range []string{"4.9.0", "4.9.8"} {
+			var b strings.Builder
+			require.NoError(t, explain.Keys(&b, catalog.Proxy, v))
+			assert.Equal(t, "0 proxy keys in RocketMQ "+v+"\n", b.String())
+		}
+	})
+
+	t.Run("proxy keys of a version are those of that version", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, explain.Keys(&b, catalog.Proxy, "5.0.0"))
+		out := b.String()
+		for _, name := range []string{"grpcServerPort", "namesrvAddr", "proxyMode", "rocketMQClusterName", "grpcTlsCertPath"} {
+			assert.Contains(t, out, "\n"+name+"\t")
+		}
+		// remotingListenPort and the metrics keys came in 5.1.0, AuthConfig in 5.3.0.
+		for _, name := range []string{"remotingListenPort", "metricsExporterType", "authenticationEnabled", "delayLevelTable"} {
+			assert.NotContains(t, out, "\n"+name+"\t")
+		}
+		b.Reset()
+		require.NoError(t, explain.Keys(&b, catalog.Proxy, "5.3.3"))
+		assert.Contains(t, b.String(), "\nremotingListenPort\tint\t8080\n")
+		assert.Contains(t, b.String(), "\nauthenticationEnabled\tboolean\tfalse\n")
+		assert.NotContains(t, b.String(), "\ngrpcTlsCertPath\t")
+	})
+
 	t.Run("defaults are whole", func(t *testing.T) {
 		var b strings.Builder
 		require.NoError(t, explain.Keys(&b, catalog.Controller, "5.3.3"))
@@ -263,7 +296,8 @@ func TestKeys(t *testing.T) {
 		var b strings.Builder
 		err := explain.Keys(&b, catalog.Broker, "9.9")
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), `no key data for RocketMQ "9.9"; versions: 4.9.8,`)
+		assert.Contains(t, err.Error(), `no key data for RocketMQ "9.9"; versions: 4.9.0, 4.9.1,`)
+		assert.Contains(t, err.Error(), `, 5.3.3`)
 		assert.Empty(t, b.String())
 	})
 }

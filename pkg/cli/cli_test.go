@@ -1284,13 +1284,13 @@ func TestExplain(t *testing.T) {
 			name:     "unknown component",
 			args:     []string{"explain", "--keys", "nope"},
 			code:     2,
-			exactErr: "error: unknown component \"nope\"\n\thint: use --keys broker, namesrv or controller\n",
+			exactErr: "error: unknown component \"nope\"\n\thint: use --keys broker, namesrv, controller or proxy\n",
 		},
 		{
 			name:     "unknown version",
 			args:     []string{"explain", "--keys", "broker", "--version", "9.9.9"},
 			code:     2,
-			exactErr: "error: no key data for RocketMQ \"9.9.9\"; versions: 4.9.8, 5.0.0, 5.1.0, 5.1.4, 5.2.0, 5.3.0, 5.3.1, 5.3.2, 5.3.3\n",
+			exactErr: "error: no key data for RocketMQ \"9.9.9\"; versions: 4.9.0, 4.9.1, 4.9.2, 4.9.3, 4.9.4, 4.9.5, 4.9.6, 4.9.7, 4.9.8, 5.0.0, 5.1.0, 5.1.1, 5.1.2, 5.1.3, 5.1.4, 5.2.0, 5.3.0, 5.3.1, 5.3.2, 5.3.3\n",
 		},
 		{
 			name:     "two fields",

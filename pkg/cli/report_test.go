@@ -79,7 +79,7 @@ func TestVersionBuildInfo(t *testing.T) {
 		assert.True(t, strings.HasPrefix(stdout, "rocketops "), stdout)
 		assert.Contains(t, stdout, "\nrevision: ")
 		assert.Contains(t, stdout, "\ngo: go1.")
-		assert.Contains(t, stdout, "\nRocketMQ versions: 4.9.8, 5.0.0")
+		assert.Contains(t, stdout, "\nRocketMQ versions: 4.9.0, 4.9.1, ")
 		assert.Contains(t, stdout, "5.3.3\n")
 	}
 }
@@ -93,7 +93,7 @@ func TestCompletionOffers(t *testing.T) {
 		{"targets", []string{"__complete", "compile", quickstart, "-t", ""}, []string{"kustomize", "manifests", "helm"}},
 		{"environments of the spec", []string{"__complete", "compile", environments, "-e", ""}, []string{"dev", "prod", "staging"}},
 		{"diff environments", []string{"__complete", "diff", environments, "out", "-e", ""}, []string{"dev", "prod", "staging"}},
-		{"components", []string{"__complete", "explain", "--keys", ""}, []string{"broker", "namesrv", "controller"}},
+		{"components", []string{"__complete", "explain", "--keys", ""}, []string{"broker", "namesrv", "controller", "proxy"}},
 		{"field paths", []string{"__complete", "explain", "spec.console.serv"}, []string{"spec.console.service", "spec.console.service.nodePort", "spec.console.service.port", "spec.console.service.type"}},
 		{"output formats", []string{"__complete", "validate", quickstart, "-o", ""}, []string{"text", "json", "github"}},
 	}

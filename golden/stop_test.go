@@ -30,8 +30,9 @@ import (
 const (
 	startWithin = 5 * time.Second  // for the stand-in java to start; the slow runbroker.sh takes 2 s
 	termWithin  = 3 * time.Second  // for TERM to reach a running java; the supervisor retries every second
-	stopWithin  = 10 * time.Second // for PID 1 to exit after SIGTERM
+	stopWithin  = 10 * time.Second // for PID 1 to exit after SIGTERM, or after it started when it refuses to
 	stopPodIP   = "127.0.0.1"
+	stopHostIP  = "127.0.0.2" // status.hostIP, which pods under host networking take as their address
 	// standinHeap is the heap flag the stand-in run scripts put before JAVA_OPT_EXT, as the image's do.
 	standinHeap = "-Xms1g"
 )
@@ -48,19 +49,30 @@ const (
 // stopImage is what the test reproduces of an official image (apache/rocketmq-docker image-build/
 // Dockerfile-ubuntu for 5.x, on eclipse-temurin:8-jdk; Dockerfile-centos for 4.9, on centos:7).
 type stopImage struct {
-	shell string   // what /bin/sh is
-	home  string   // ROCKETMQ_HOME
-	env   []string // what the image's ENV sets
+	shell     string                  // what /bin/sh is
+	home      string                  // ROCKETMQ_HOME
+	env       []string                // what the image's ENV sets
+	launchers map[string]stopLauncher // the image's bin/ launchers, by name
 }
+
+// stopLauncher is what one of the image's bin/ launchers runs: `sh <run> <main> "$@"`, without exec.
+type stopLauncher struct{ run, main string }
 
 func imageFor(t *testing.T, version string) stopImage {
 	t.Helper()
-	img := stopImage{home: "/home/rocketmq/rocketmq-" + version}
+	img := stopImage{home: "/home/rocketmq/rocketmq-" + version, launchers: map[string]stopLauncher{
+		"mqbroker":  {"runbroker.sh", brokerMain},
+		"mqnamesrv": {"runserver.sh", namesrvMain},
+	}}
 	switch version {
-	case "5.3.3":
-		// Ubuntu: /bin/sh is dash; temurin sets JAVA_HOME and puts its bin first on PATH.
+	case "5.3.3", "5.2.0":
+		// Ubuntu: /bin/sh is dash; temurin sets JAVA_HOME and puts its bin first on PATH. 5.x also has the
+		// controller's and the proxy's launchers (distribution/bin/mqcontroller and mqproxy at
+		// rocketmq-all-5.2.0 and 5.3.3), which run runserver.sh as mqnamesrv does.
 		img.shell, img.env = "dash", []string{"JAVA_HOME=" + jdkPath, "PATH=" + jdkPath + "/bin:" + sysPath}
-	case "4.9.8":
+		img.launchers["mqcontroller"] = stopLauncher{"runserver.sh", controllerMain}
+		img.launchers["mqproxy"] = stopLauncher{"runserver.sh", proxyMain}
+	case "4.9.8", "4.9.5":
 		// CentOS: /bin/sh is bash; java-1.8.0-openjdk-devel sets no JAVA_HOME, java and javac are links on PATH.
 		img.shell, img.env = "bash", []string{"PATH=" + standinPath + "/bin:" + sysPath}
 	default:
@@ -70,15 +82,28 @@ func imageFor(t *testing.T, version string) stopImage {
 	return img
 }
 
+// The main classes the launchers start, which java's argv must hold.
+const (
+	brokerMain     = "org.apache.rocketmq.broker.BrokerStartup"
+	namesrvMain    = "org.apache.rocketmq.namesrv.NamesrvStartup"
+	controllerMain = "org.apache.rocketmq.controller.ControllerStartup"
+	proxyMain      = "org.apache.rocketmq.proxy.ProxyStartup"
+)
+
 // TestGracefulStop stops compiled broker and name-server containers as the kubelet does and requires that java
 // gets TERM, runs its shutdown hooks to the end while PID 1 waits, and that PID 1 then exits with java's
-// status, well inside the grace period; also when TERM comes before java has started. Its control cases
-// run the command the broker had before it had a supervisor, `exec` of the launcher, through the same
-// harness: PID 1 is then a shell without a TERM handler, which the kernel spares every signal it cannot be
-// killed by, so TERM must not reach java at all. The containers run at once: the test is mostly waiting.
+// status, well inside the grace period; also when TERM comes before java has started. The controllers, the
+// name servers with embedded controllers, the cluster-mode proxy and the brokers of the other topologies
+// (stop_topology_test.go) are stopped the same way, and the commands that pick their configuration by the
+// pod's ordinal must refuse, before starting anything, a pod whose ordinal has no file or whose name has
+// no ordinal. Its control cases run the command the broker had before it had a supervisor, `exec` of the
+// launcher, through the same harness: PID 1 is then a shell without a TERM handler, which the kernel
+// spares every signal it cannot be killed by, so TERM must not reach java at all. The containers run at
+// once: the test is mostly waiting.
 func TestGracefulStop(t *testing.T) {
 	needNamespaces(t)
 	var cases []*stopCase
+	brokerArgs := []string{"-c", "/tmp/broker.conf"}
 	for _, version := range []string{"5.3.3", "4.9.8"} {
 		img := imageFor(t, version)
 		out := compileStopSpec(t, version)
@@ -86,22 +111,28 @@ func TestGracefulStop(t *testing.T) {
 		execLauncher := []string{"/bin/sh", "-c", `exec "$ROCKETMQ_HOME/bin/mqbroker" -c /etc/rocketmq/broker-1.conf`}
 		name := version + "/" + img.shell + "/"
 		cases = append(cases,
-			&stopCase{name: name + "broker", img: img, component: "broker", pod: broker, command: broker.command},
-			&stopCase{name: name + "namesrv", img: img, component: "namesrv", pod: namesrv, command: namesrv.command},
+			&stopCase{name: name + "broker", img: img, component: "broker", pod: broker, command: broker.command,
+				main: brokerMain, args: brokerArgs},
+			&stopCase{name: name + "namesrv", img: img, component: "namesrv", pod: namesrv, command: namesrv.command,
+				main: namesrvMain, args: []string{"-c", "/etc/rocketmq/namesrv.conf"}},
 			&stopCase{name: name + "broker/term-before-java", img: img, component: "broker", pod: broker, command: broker.command,
-				slowStart: true},
+				main: brokerMain, args: brokerArgs, slowStart: true},
 			&stopCase{name: name + "control/exec-launcher", img: img, component: "broker", pod: broker, command: execLauncher,
 				control: true},
 		)
 	}
+	cases = append(cases, topologyStopCases(t)...)
 	stopAll(t, cases)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.run.logOnFailure(t)
 			require.NoError(t, c.seen.err)
-			if c.control {
+			switch {
+			case c.refuse != "":
+				checkRefused(t, c)
+			case c.control:
 				checkTermLost(t, c)
-			} else {
+			default:
 				checkGracefulStop(t, c)
 			}
 		})
@@ -112,11 +143,14 @@ func TestGracefulStop(t *testing.T) {
 type stopCase struct {
 	name      string
 	img       stopImage
-	component string
+	component string // the container's name
 	pod       stopPod
 	command   []string
-	slowStart bool // runbroker.sh takes 2 s to start java, and SIGTERM comes first
-	control   bool // the command does not pass TERM on
+	main      string   // the main class java runs
+	args      []string // java's arguments after the main class
+	slowStart bool     // runbroker.sh takes 2 s to start java, and SIGTERM comes first
+	control   bool     // the command does not pass TERM on
+	refuse    string   // the command must exit non-zero with this message, before any launcher runs
 	run       *podRun
 	seen      stopSeen
 }
@@ -128,17 +162,26 @@ type stopSeen struct {
 	javaBefore bool      // java was running then
 	argv       []string  // java's
 	term       string    // java's record of TERM; empty when none came within termWithin of java running
-	exited     bool      // PID 1 exited within stopWithin of SIGTERM
+	exited     bool      // PID 1 exited within stopWithin of SIGTERM (of its start, for a refusal)
 }
 
-// stopAll starts every case's container, then stops them all at once.
+// stopAll starts every case's container, then stops them all at once; a container that must refuse to
+// start is only waited for.
 func stopAll(t *testing.T, cases []*stopCase) {
 	t.Helper()
 	for _, c := range cases {
-		c.run = startPod(t, c.img, c.pod, c.command, c.slowStart)
+		if c.refuse != "" {
+			c.run = launchPod(t, c.img, c.pod, c.command, false)
+		} else {
+			c.run = startPod(t, c.img, c.pod, c.command, c.slowStart)
+		}
 	}
 	var wg sync.WaitGroup
 	for _, c := range cases {
+		if c.refuse != "" {
+			wg.Go(func() { c.seen.exited = c.run.waitExit(stopWithin) })
+			continue
+		}
 		wg.Go(func() { c.seen = c.run.stop(c.slowStart) })
 	}
 	wg.Wait()
@@ -168,11 +211,27 @@ func checkGracefulStop(t *testing.T, c *stopCase) {
 	shell, err := os.ReadFile(filepath.Join(r.records, "java.shell"))
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"bash": "bash\n", "dash": "not bash\n"}[c.img.shell], string(shell), "/bin/sh in the namespace")
-	conf := map[string]string{"broker": "/tmp/broker.conf", "namesrv": "/etc/rocketmq/namesrv.conf"}[c.component]
-	checkJavaArgv(t, s.argv, c.pod, c.component, conf)
+	checkJavaArgv(t, s.argv, c.pod, c.main, c.args)
+	checkConfigArgs(t, c.pod, c.args)
 	if c.component == "broker" {
 		checkBrokerConf(t, r, c.pod)
 	}
+}
+
+// checkRefused checks that the command exited at once, non-zero, with its message, and started nothing.
+func checkRefused(t *testing.T, c *stopCase) {
+	t.Helper()
+	r := c.run
+	require.True(t, c.seen.exited, "PID 1 still running %s after it started: it did not refuse", stopWithin)
+	require.NotZero(t, r.exit.ExitCode(), "PID 1 must exit non-zero (%s)", r.exit)
+	out, err := os.ReadFile(filepath.Join(r.host, "output.log"))
+	require.NoError(t, err)
+	require.Contains(t, string(out), c.refuse+"\n", "the script's message")
+	for _, rec := range []string{"run.started", "java.argv"} {
+		_, err := os.Stat(filepath.Join(r.records, rec))
+		require.True(t, os.IsNotExist(err), "%s: the command started the launcher although it refused", rec)
+	}
+	t.Logf("refused: %s (%s)", strings.TrimSpace(string(out)), r.exit)
 }
 
 func checkTermLost(t *testing.T, c *stopCase) {
@@ -245,10 +304,12 @@ type stopMount struct {
 	files    map[string]string // a ConfigMap volume's data; nil for emptyDir and claims
 }
 
-// stopPodOf reads the container named component from its StatefulSet in the compiled output, resolving the
-// downward-API variables as the kubelet would for the StatefulSet's last pod.
+// stopPodOf reads the container named component from its StatefulSet in the compiled output of a spec
+// with one environment, resolving the downward-API variables as the kubelet would for the StatefulSet's
+// last pod.
 func stopPodOf(t *testing.T, out *compile.Output, component string) stopPod {
 	t.Helper()
+	require.Len(t, out.Objects, 1, "the spec must have one environment")
 	var objs []render.Object
 	for _, o := range out.Objects {
 		objs = o
@@ -261,10 +322,25 @@ func stopPodOf(t *testing.T, out *compile.Output, component string) stopPod {
 		}
 	}
 	require.NotNil(t, sts, "no %s StatefulSet", component)
-	replicas, err := strconv.Atoi(fmt.Sprint(dig(t, sts.Value, "spec", "replicas")))
-	require.NoError(t, err)
-	p := stopPod{name: fmt.Sprintf("%s-%d", sts.Name, replicas-1)}
-	podSpec := dig(t, sts.Value, "spec", "template", "spec")
+	return workloadPod(t, objs, *sts, component)
+}
+
+// workloadPod reads the container named component from a StatefulSet or Deployment of objs. A
+// StatefulSet's pod is its last; a Deployment's pods have no ordinal, and the test names its pod
+// <name>-stop.
+func workloadPod(t *testing.T, objs []render.Object, w render.Object, component string) stopPod {
+	t.Helper()
+	p := stopPod{name: w.Name + "-stop"}
+	switch w.Kind {
+	case "StatefulSet":
+		replicas, err := strconv.Atoi(fmt.Sprint(dig(t, w.Value, "spec", "replicas")))
+		require.NoError(t, err)
+		p.name = fmt.Sprintf("%s-%d", w.Name, replicas-1)
+	case "Deployment":
+	default:
+		t.Fatalf("%s %s: the stop test runs the pods of StatefulSets and Deployments", w.Kind, w.Name)
+	}
+	podSpec := dig(t, w.Value, "spec", "template", "spec")
 	c := named(t, dig(t, podSpec, "containers"), component)
 
 	for _, arg := range dig(t, c, "command").([]any) {
@@ -281,6 +357,8 @@ func stopPodOf(t *testing.T, out *compile.Output, component string) stopPod {
 			p.env = append(p.env, name+"="+p.name)
 		case "status.podIP":
 			p.env = append(p.env, name+"="+stopPodIP)
+		case "status.hostIP":
+			p.env = append(p.env, name+"="+stopHostIP)
 		default:
 			t.Fatalf("env %s: the stop test does not resolve %v", name, field)
 		}
@@ -353,8 +431,28 @@ type podRun struct {
 }
 
 // startPod runs command as PID 1 of new PID and mount namespaces with the image's environment and the pod's,
-// the pod's volumes and the stand-ins for the image's scripts and java.
+// the pod's volumes and the stand-ins for the image's scripts and java, and returns once PID 1 is there.
 func startPod(t *testing.T, img stopImage, p stopPod, command []string, slowStart bool) *podRun {
+	t.Helper()
+	r := launchPod(t, img, p, command, slowStart)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(startWithin)
+	for r.pid1 = childOf(r.cmd.Process.Pid); r.pid1 == 0; r.pid1 = childOf(r.cmd.Process.Pid) {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("unshare started no PID 1 within %s", startWithin)
+		case <-r.done:
+			t.Fatalf("unshare exited before it started PID 1 (%s)", r.exit)
+		}
+	}
+	return r
+}
+
+// launchPod starts unshare for startPod and returns at once: a command that exits as soon as it runs may be
+// gone before its PID 1 could be seen.
+func launchPod(t *testing.T, img stopImage, p stopPod, command []string, slowStart bool) *podRun {
 	t.Helper()
 	host := t.TempDir()
 	require.False(t, strings.ContainsAny(host, ",:"), "overlayfs options cannot hold %s", host)
@@ -396,19 +494,6 @@ func startPod(t *testing.T, img stopImage, p stopPod, command []string, slowStar
 	}()
 	require.NoError(t, <-started)
 	t.Cleanup(r.kill)
-
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(startWithin)
-	for r.pid1 = childOf(r.cmd.Process.Pid); r.pid1 == 0; r.pid1 = childOf(r.cmd.Process.Pid) {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("unshare started no PID 1 within %s", startWithin)
-		case <-r.done:
-			t.Fatalf("unshare exited before it started PID 1 (%s)", r.exit)
-		}
-	}
 	return r
 }
 
@@ -579,14 +664,13 @@ func recordTime(t *testing.T, rec string) time.Time {
 }
 
 // checkJavaArgv checks that java was started as the image starts it: from the JDK the run script found,
-// with the options JAVA_OPT_EXT adds after the image's own, then the main class and the configuration.
-func checkJavaArgv(t *testing.T, argv []string, p stopPod, component, conf string) {
+// with the options JAVA_OPT_EXT adds after the image's own, then the main class and its arguments.
+func checkJavaArgv(t *testing.T, argv []string, p stopPod, main string, args []string) {
 	t.Helper()
 	require.Equal(t, jdkPath+"/bin/java", argv[0], "java's path: found through `which javac`")
-	main := map[string]string{"broker": "org.apache.rocketmq.broker.BrokerStartup", "namesrv": "org.apache.rocketmq.namesrv.NamesrvStartup"}[component]
 	i := slices.Index(argv, main)
 	require.Positive(t, i, "java's argv has no %s: %q", main, argv)
-	require.Equal(t, []string{"-c", conf}, argv[i+1:], "java's arguments after the main class")
+	require.Equal(t, args, argv[i+1:], "java's arguments after the main class")
 	var ext []string
 	for _, e := range p.env {
 		if v, ok := strings.CutPrefix(e, "JAVA_OPT_EXT="); ok {
@@ -594,14 +678,32 @@ func checkJavaArgv(t *testing.T, argv []string, p stopPod, component, conf strin
 		}
 	}
 	require.NotEmpty(t, ext, "the container sets no JAVA_OPT_EXT")
-	at := slices.Index(argv, ext[0])
-	require.Positive(t, at, "java's argv lacks JAVA_OPT_EXT: %q", argv)
-	require.Equal(t, ext, argv[at:at+len(ext)], "JAVA_OPT_EXT in java's argv")
-	require.Less(t, slices.Index(argv, standinHeap), at, "JAVA_OPT_EXT must come after the image's heap flags")
+	// JAVA_OPT_EXT may begin with the image's own heap flag (the proxy's -Xms1g): look for it after that flag.
+	heap := slices.Index(argv, standinHeap)
+	require.Positive(t, heap, "java's argv lacks the image's heap flags: %q", argv)
+	at := heap + 1
+	for ; at+len(ext) <= len(argv) && !slices.Equal(ext, argv[at:at+len(ext)]); at++ {
+	}
+	require.LessOrEqual(t, at+len(ext), len(argv), "java's argv lacks JAVA_OPT_EXT %q after the image's heap flags: %q", ext, argv)
+}
+
+// checkConfigArgs checks that every configuration file java is given is in the pod: the broker's in its
+// /tmp, the others in a ConfigMap the pod mounts.
+func checkConfigArgs(t *testing.T, p stopPod, args []string) {
+	t.Helper()
+	for i, arg := range args {
+		if !strings.HasPrefix(arg, "/") || i == 0 || !strings.HasPrefix(args[i-1], "-") {
+			continue
+		}
+		if arg == "/tmp/broker.conf" {
+			continue // checkBrokerConf reads it
+		}
+		require.True(t, hasConfigFile(p, arg), "%s %s: no such file in the ConfigMaps %s mounts", args[i-1], arg, p.name)
+	}
 }
 
 // checkBrokerConf checks the configuration the broker script wrote: the file of the pod's ordinal, with
-// the pod's IP appended.
+// the pod's IP (POD_IP, the node's under host networking) appended.
 func checkBrokerConf(t *testing.T, r *podRun, p stopPod) {
 	t.Helper()
 	id := p.name[strings.LastIndexByte(p.name, '-')+1:]
@@ -614,11 +716,20 @@ func checkBrokerConf(t *testing.T, r *podRun, p stopPod) {
 			tmp = filepath.Join(r.host, "volumes", strconv.Itoa(i))
 		}
 	}
-	require.Contains(t, src, "brokerId="+id+"\n", "broker-%s.conf", id)
+	// A DLedger member names itself by its peer id, n<ordinal>, rather than by a brokerId.
+	require.True(t, strings.Contains(src, "\nbrokerId="+id+"\n") || strings.Contains(src, "\ndLegerSelfId=n"+id+"\n"),
+		"broker-%s.conf names no brokerId %[1]s or dLegerSelfId n%[1]s:\n%s", id, src)
+	var ip string
+	for _, e := range p.env {
+		if v, ok := strings.CutPrefix(e, "POD_IP="); ok {
+			ip = v
+		}
+	}
+	require.NotEmpty(t, ip, "the broker sets no POD_IP")
 	require.NotEmpty(t, tmp, "the broker mounts nothing at /tmp")
 	got, err := os.ReadFile(filepath.Join(tmp, "broker.conf"))
 	require.NoError(t, err)
-	require.Equal(t, src+"brokerIP1="+stopPodIP+"\nbrokerIP2="+stopPodIP+"\n", string(got), "/tmp/broker.conf of %s", p.name)
+	require.Equal(t, src+"brokerIP1="+ip+"\nbrokerIP2="+ip+"\n", string(got), "/tmp/broker.conf of %s", p.name)
 }
 
 // namespaceSetup is the script that makes the pod's mounts in the new mount namespace and then execs the
@@ -671,8 +782,9 @@ func namespaceSetup(t *testing.T, host string, img stopImage, mounts []stopMount
 
 // writeStandins writes the stand-ins for the image's launchers, run scripts and JDK. They keep the facts the
 // supervisor depends on (apache/rocketmq distribution/bin at rocketmq-all-5.3.3 and 4.9.8, apache/rocketmq-
-// docker image-build/scripts/runbroker-customize.sh and runserver-customize.sh): bin/mqbroker and
-// bin/mqnamesrv are #!/bin/sh scripts that run `sh runbroker.sh|runserver.sh <main class> "$@"` without exec;
+// docker image-build/scripts/runbroker-customize.sh and runserver-customize.sh): bin/mqbroker,
+// bin/mqnamesrv and, on 5.x, bin/mqcontroller and bin/mqproxy are #!/bin/sh scripts that run
+// `sh runbroker.sh|runserver.sh <main class> "$@"` without exec;
 // the run scripts find java through `readlink -f $(which javac)`, start a short java to size the heap, and
 // run `$JAVA $JAVA_OPT $@` without exec, JAVA_OPT_EXT after their own options.
 func writeStandins(t *testing.T, host string, img stopImage, slowStart bool) {
@@ -682,12 +794,13 @@ func writeStandins(t *testing.T, host string, img stopImage, slowStart bool) {
 		delay = "sleep 2 # a slow start: the kubelet's SIGTERM comes before java\n"
 	}
 	files := map[string]string{
-		"rocketmq/bin/mqbroker":     launcherStandin("mqbroker", "runbroker.sh", "org.apache.rocketmq.broker.BrokerStartup"),
-		"rocketmq/bin/mqnamesrv":    launcherStandin("mqnamesrv", "runserver.sh", "org.apache.rocketmq.namesrv.NamesrvStartup"),
 		"rocketmq/bin/runbroker.sh": strings.ReplaceAll(runStandin("runbroker.sh"), "@DELAY@\n", delay),
 		"rocketmq/bin/runserver.sh": strings.ReplaceAll(runStandin("runserver.sh"), "@DELAY@\n", ""),
 		"standin/jdk/bin/java":      javaStandin,
 		"standin/jdk/bin/javac":     "#!/bin/sh\necho 'javac: a stand-in' >&2\nexit 2\n",
+	}
+	for name, l := range img.launchers {
+		files["rocketmq/bin/"+name] = launcherStandin(name, l.run, l.main)
 	}
 	for name, text := range files {
 		path := filepath.Join(host, name)

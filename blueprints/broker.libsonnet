@@ -17,7 +17,8 @@ function(p)
     [
       k.configMap(p, g.configMap, glabels, g.files),
       k.pdb(p, g.pdb, glabels, g.selectorLabels),
-      k.statefulSet(p, g.statefulSet, glabels, b.headlessService, g.replicas, g.pod, g.volume),
+      k.statefulSet(p, g.statefulSet, glabels, b.headlessService, g.replicas, g.pod, g.volume,
+                    if std.objectHas(g, 'commitLog') then [g.commitLog] else []),
     ];
   [
     {

@@ -12,6 +12,13 @@
     spec: { type: type, selector: selector, ports: ports } + extra,
   },
 
+  // clusterMetadata is the metadata of a cluster-scoped object: no namespace.
+  clusterMetadata(p, name, extraLabels={}):: {
+    name: name,
+    labels: p.labels + extraLabels,
+    [if std.length(p.annotations) > 0 then 'annotations']: p.annotations,
+  },
+
   // Object metadata: name, namespace, the plan's labels plus extra ones, the plan's annotations.
   metadata(p, name, extraLabels={}):: {
     name: name,
@@ -59,6 +66,8 @@
       [if std.length(pod.nodeSelector) > 0 then 'nodeSelector']: pod.nodeSelector,
       [if std.length(pod.tolerations) > 0 then 'tolerations']: pod.tolerations,
       [if std.length(pod.affinity) > 0 then 'affinity']: pod.affinity,
+      [if std.objectHas(pod, 'topologySpreadConstraints') then 'topologySpreadConstraints']: pod.topologySpreadConstraints,
+      [if std.objectHas(pod, 'priorityClassName') then 'priorityClassName']: pod.priorityClassName,
       [if std.length(pod.initContainers) > 0 then 'initContainers']: pod.initContainers,
       containers: [$.container(pod.container)],
       volumes: pod.volumes,
@@ -91,7 +100,12 @@
   // statefulSet runs a pod template, with a claim template for a persistentVolumeClaim volume. A rolling
   // update replaces one pod at a time, highest ordinal first, each after the one before is ready;
   // Parallel only lets pods start and stop together when the StatefulSet is scaled.
-  statefulSet(p, name, labels, serviceName, replicas, pod, volume):: {
+  // claimed says whether a volume comes from a claim template: its own claim per pod.
+  claimed(v):: v.mode == 'persistentVolumeClaim' || v.mode == 'local',
+
+  statefulSet(p, name, labels, serviceName, replicas, pod, volume, extra=[])::
+    local claims = [$.claimTemplate(v, pod.selectorLabels) for v in [volume] + extra if $.claimed(v)];
+    {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: $.metadata(p, name, labels),
@@ -104,7 +118,7 @@
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       template: $.podTemplate(pod),
-      [if volume.mode == 'persistentVolumeClaim' then 'volumeClaimTemplates']: [$.claimTemplate(volume, pod.selectorLabels)],
+      [if std.length(claims) > 0 then 'volumeClaimTemplates']: claims,
     },
   },
 }

@@ -7,3 +7,4 @@ local plan = std.extVar('plan');
 + (import 'proxy.libsonnet')(plan)
 + (import 'console.libsonnet')(plan)
 + (import 'network.libsonnet')(plan)
++ (import 'storage.libsonnet')(plan)

@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -179,6 +181,11 @@ func admit(t *testing.T, cfg *rest.Config, ns string, objs []*unstructured.Unstr
 		var pod corev1.Pod
 		require.NoError(t, runtime.DefaultUnstructuredConverter.FromUnstructured(tmpl, &pod))
 		pod.Name, pod.Namespace = strings.ToLower(o.GetKind())+"-"+o.GetName(), ns
+		if pc := pod.Spec.PriorityClassName; pc != "" {
+			// A PriorityClass the spec names is created outside rocketops, as the README says; the
+			// Priority admission plugin refuses a pod whose class does not exist.
+			ensurePriorityClass(ctx, t, cs, pc)
+		}
 		// As the StatefulSet controller does: a volume per claim template.
 		claims, _, err := unstructured.NestedSlice(o.Object, "spec", "volumeClaimTemplates")
 		require.NoError(t, err)
@@ -235,4 +242,13 @@ func (w *warnings) take(prefix string) []string {
 	sort.Strings(out)
 	w.list = nil
 	return out
+}
+
+// ensurePriorityClass creates a PriorityClass if the server has none of that name.
+func ensurePriorityClass(ctx context.Context, t *testing.T, cs kubernetes.Interface, name string) {
+	t.Helper()
+	pc := &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: name}, Value: 1000000}
+	if _, err := cs.SchedulingV1().PriorityClasses().Create(ctx, pc, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		require.NoError(t, err)
+	}
 }

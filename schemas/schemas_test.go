@@ -294,6 +294,14 @@ func TestSchemaDefaultsAreWhatDefaultDoes(t *testing.T) {
 		// storage.accessModes defaults only for mode persistentVolumeClaim; name servers default to
 		// emptyDir, where access modes mean nothing (and the validator refuses them).
 		"/spec/nameServer/storage/accessModes": "only with mode persistentVolumeClaim",
+		// dedicatedNodes is optional; its effect defaults once it is given.
+		"/spec/placement/dedicatedNodes/effect": "only when dedicatedNodes is given",
+		// local is optional; createStorageClass defaults once it is given. commitLogStorage is optional.
+		"/spec/brokers/commitLogStorage/accessModes":              "only when commitLogStorage is given",
+		"/spec/brokers/commitLogStorage/local/createStorageClass": "only when local is given",
+		"/spec/brokers/storage/local/createStorageClass":          "only when local is given",
+		"/spec/controller/storage/local/createStorageClass":       "only when local is given",
+		"/spec/nameServer/storage/local/createStorageClass":       "only when local is given",
 	}
 	for _, ptr := range sortedKeys(documented) {
 		t.Run(ptr, func(t *testing.T) {

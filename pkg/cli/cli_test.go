@@ -1254,7 +1254,7 @@ func TestExplain(t *testing.T) {
 			name:       "a leaf field",
 			args:       []string{"explain", "spec.brokers.storage.mode"},
 			code:       0,
-			wantStdout: []string{"FIELD: spec.brokers.storage.mode <persistentVolumeClaim|hostPath|emptyDir>\n", "DESCRIPTION:"},
+			wantStdout: []string{"FIELD: spec.brokers.storage.mode <persistentVolumeClaim|local|nfs|hostPath|emptyDir>\n", "DESCRIPTION:"},
 		},
 		{
 			name:       "no field documents the whole document",

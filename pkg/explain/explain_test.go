@@ -41,7 +41,7 @@ func TestField(t *testing.T) {
 			name:    "a nested object, fields sorted",
 			path:    "spec.brokers.storage",
 			first:   "FIELD: spec.brokers.storage <object>",
-			holds:   []string{"Default: a PersistentVolumeClaim of 8Gi per member.", "  mode\t<persistentVolumeClaim|hostPath|emptyDir>", "  size\t<string|number>", "  accessModes\t<[]ReadWriteOnce|ReadWriteOncePod|ReadWriteMany|ReadOnlyMany>"},
+			holds:   []string{"Default: a PersistentVolumeClaim of 8Gi per member.", "  mode\t<persistentVolumeClaim|local|nfs|hostPath|emptyDir>", "  size\t<string|number>", "  accessModes\t<[]ReadWriteOnce|ReadWriteOncePod|ReadWriteMany|ReadOnlyMany>"},
 			lacks:   []string{"-required-"},
 			ordered: []string{"  accessModes\t", "  medium\t", "  mode\t", "  path\t", "  size\t", "  storageClass\t"},
 		},
@@ -153,7 +153,7 @@ func TestFieldNotFound(t *testing.T) {
 		{name: "case only", path: "spec.Brokers", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt middle part", path: "spec.brokrs.storage", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt inside an environment", path: "spec.environments.prod.spec.consol", hint: `did you mean "spec.environments.prod.spec.console"?`},
-		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, controller, environments, images, nameServer, networkPolicy, proxy, version"},
+		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: brokers, clusterDomain, console, controller, environments, images, nameServer, networkPolicy, placement, proxy, version"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

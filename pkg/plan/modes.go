@@ -199,8 +199,9 @@ func (b *builder) controller() *Controller {
 		all.WriteString(file + "\n" + out.Files[file])
 	}
 	out.Volume = b.volume("data", ControllerPath, cs.Storage, out.StatefulSet)
+	b.storage(&out.Volume, cs.Storage, "controller", "", out.StatefulSet, out.Replicas, localNodes(cs.Storage))
 	sel := b.selector("controller")
-	out.Pod = b.pod(cs.Placement, sel, nil, all.String(), controllerGrace)
+	out.Pod = b.pod(spec.ComponentController, cs.Placement, sel, nil, all.String(), controllerGrace)
 	img := image(c.Spec.Images.Controller)
 	pull := c.Spec.Images.Controller.PullPolicy
 	cfgMount, cfgVol := configVolume(out.ConfigMap)
@@ -330,7 +331,7 @@ func (b *builder) proxy(namesrv []string) *Proxy {
 	out.Deployment = names.Proxy(c.Metadata.Name)
 	out.PDB = names.Proxy(c.Metadata.Name)
 	out.Replicas = *ps.Replicas
-	pod := b.pod(ps.Placement, sel, nil, out.Config, proxyGrace)
+	pod := b.pod(spec.ComponentProxy, ps.Placement, sel, nil, out.Config, proxyGrace)
 	ports := []corev1.ContainerPort{tcpPort("grpc", spec.ProxyGRPCPort)}
 	live := "grpc"
 	if remoting {

@@ -30,6 +30,7 @@ const (
 	StorePath        = Home + "/store"
 	NameServerPath   = Home + "/namesrv"
 	hostnameTopology = "kubernetes.io/hostname"
+	zoneTopology     = "topology.kubernetes.io/zone"
 )
 
 // Grace periods: how long a process may take to stop after SIGTERM before the kubelet kills it.
@@ -87,6 +88,7 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 	if *c.Spec.NetworkPolicy.Enabled {
 		p.NetworkPolicies = b.networkPolicies(p)
 	}
+	p.StorageClasses, p.PersistentVolumes, p.Claims = b.out.StorageClasses, b.out.PersistentVolumes, b.out.Claims
 	if b.err != nil {
 		return nil, diag.Internal(b.err, "plan %s", env)
 	}
@@ -96,6 +98,12 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 type builder struct {
 	c   *spec.Cluster
 	err error
+	// out collects the storage objects the workloads' volumes need.
+	out struct {
+		StorageClasses    []StorageClass
+		PersistentVolumes []PersistentVolume
+		Claims            []Claim
+	}
 }
 
 func (b *builder) fail(err error) {
@@ -166,12 +174,13 @@ func (b *builder) nameServer() NameServer {
 		checksummed = n.Config
 	}
 	n.Volume = b.volume("data", NameServerPath, ns.Storage, n.StatefulSet)
+	b.storage(&n.Volume, ns.Storage, "namesrv", "", n.StatefulSet, n.Replicas, localNodes(ns.Storage))
 	v4 := spec.IsV4(c.Spec.Version)
 	// The name server has one port, so readiness and liveness both connect to it; they differ in
 	// period and thresholds only, which kube-score's pod-probes-identical does not look at.
 	n.Annotations = map[string]string{"kube-score/ignore": "pod-probes-identical"}
 	sel := b.selector("namesrv")
-	n.Pod = b.pod(ns.Placement, sel, nil, checksummed, nameServerGrace)
+	n.Pod = b.pod(spec.ComponentNameServer, ns.Placement, sel, nil, checksummed, nameServerGrace)
 	n.Pod.HostNetwork = *ns.HostNetwork
 	img := image(c.Spec.Images.NameServer)
 	cfgMount, cfgVol := configVolume(n.ConfigMap)
@@ -220,14 +229,15 @@ func (b *builder) brokers(namesrv, ctlAddrs []string, px *Proxy) Brokers {
 			out.Ports.Remoting = spec.ProxyRemotingPort
 		}
 	}
+	nodes := LocalNodes(bs)
 	for i, g := range bs.GroupList() {
-		out.Groups = append(out.Groups, b.group(g, out, b.groupPorts(out.Ports, i), namesrv, ctlAddrs, px))
+		out.Groups = append(out.Groups, b.group(g, out, b.groupPorts(out.Ports, i), namesrv, ctlAddrs, px, nodes[i]))
 	}
 	return out
 }
 
 // group resolves one broker group: one StatefulSet whose pod ordinal is the brokerId.
-func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs []string, px *Proxy) Group {
+func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs []string, px *Proxy, nodes []string) Group {
 	c := b.c
 	bc := c.Spec.Brokers
 	group := Group{
@@ -239,6 +249,12 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 		Ports:          ports,
 		SelectorLabels: b.selector("broker", LabelGroup, g.Name),
 		Files:          map[string]string{},
+	}
+	group.Volume = b.volume("store", StorePath, bc.Storage, group.StatefulSet)
+	if bc.CommitLogStorage != nil {
+		// A hostPath commitlog gets folders of its own beside the store's.
+		v := b.volume("commitlog", CommitLogPath, *bc.CommitLogStorage, group.StatefulSet+"-commitlog")
+		group.CommitLog = &v
 	}
 	var all strings.Builder
 	for id := 0; id < group.Replicas; id++ {
@@ -257,7 +273,7 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 	}
 	for _, m := range group.Members {
 		file := BrokerConfigFile(m.BrokerID)
-		owned := append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas), b.modeOwned(group, m, ctlAddrs)...)
+		owned := append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas, group.CommitLog != nil), b.modeOwned(group, m, ctlAddrs)...)
 		group.Files[file] = properties("broker", owned, mergeProps(bc.Config, g.Config))
 		all.WriteString(file + "\n" + group.Files[file])
 	}
@@ -266,8 +282,11 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 		// Each broker's proxy reads the same rmq-proxy.json, so a change to it rolls the brokers too.
 		all.WriteString(px.ConfigFile + "\n" + px.Config)
 	}
-	group.Volume = b.volume("store", StorePath, bc.Storage, group.StatefulSet)
-	group.Pod = b.pod(bc.Placement, group.SelectorLabels, nil, all.String(), brokerGrace)
+	b.storage(&group.Volume, bc.Storage, "broker", g.Name, group.StatefulSet, group.Replicas, nodes)
+	if group.CommitLog != nil {
+		b.storage(group.CommitLog, *bc.CommitLogStorage, "broker", g.Name, group.StatefulSet, group.Replicas, nodes)
+	}
+	group.Pod = b.pod(spec.ComponentBrokers, bc.Placement, group.SelectorLabels, nil, all.String(), brokerGrace)
 	group.Pod.HostNetwork = *bc.HostNetwork
 	img := image(c.Spec.Images.Broker)
 	pull := c.Spec.Images.Broker.PullPolicy
@@ -275,6 +294,14 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 	dataMount, dataVols, init := dataVolume(group.Volume, img, pull)
 	mounts := []corev1.VolumeMount{cfgMount, dataMount}
 	volumes := append([]corev1.Volume{cfgVol}, dataVols...)
+	diskStores := diskStore(group.Volume)
+	if group.CommitLog != nil {
+		clMount, clVols, clInit := dataVolume(*group.CommitLog, img, pull)
+		mounts = append(mounts, clMount)
+		volumes = append(volumes, clVols...)
+		init = append(init, clInit...)
+		diskStores += diskStore(*group.CommitLog)
+	}
 	// Under host networking the broker's address is the node's (the same as the pod's there, named so).
 	ip := envField("POD_IP", "status.podIP")
 	if *bc.HostNetwork {
@@ -316,7 +343,7 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 		mounts:    mounts,
 		volumes:   volumes,
 		scratch:   []scratch{{"logs", LogsPath, logs}, {"tmp", TmpPath, tmpSize}},
-		diskStore: diskStore(group.Volume),
+		diskStore: diskStores,
 		resources: b.resources(bc.Resources),
 		probes:    tcpProbes("broker", "fast", 300),
 		init:      init,
@@ -328,7 +355,7 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 // embedded controller for its file.
 func nameServerEnv(v Volume, embedded bool, javaOptions string) []corev1.EnvVar {
 	env := []corev1.EnvVar{envValue("JAVA_OPT_EXT", javaOptions)}
-	if v.Mode == "hostPath" || embedded {
+	if v.Mode == "hostPath" || v.Mode == "nfs" || embedded {
 		env = append([]corev1.EnvVar{podNameEnv}, env...)
 	}
 	return env
@@ -339,7 +366,7 @@ func BrokerConfigFile(brokerID int) string { return fmt.Sprintf("broker-%d.conf"
 
 // brokerOwned are the broker.conf keys rocketops sets for one member: identity, addresses and store,
 // and in masterSlave mode the member's brokerId and brokerRole.
-func (b *builder) brokerOwned(ports Ports, namesrv []string, group string, id, replicas int) []kv {
+func (b *builder) brokerOwned(ports Ports, namesrv []string, group string, id, replicas int, ownCommitLog bool) []kv {
 	bc := b.c.Spec.Brokers
 	owned := []kv{
 		{"brokerClusterName", bc.ClusterName},
@@ -364,9 +391,13 @@ func (b *builder) brokerOwned(ports Ports, namesrv []string, group string, id, r
 		// DLedger groups replicate through DLedger, not the HA service.
 		owned = append(owned, kv{"haListenPort", fmt.Sprint(ports.HA)})
 	}
+	commitLog := StorePath + "/commitlog"
+	if ownCommitLog {
+		commitLog = CommitLogPath
+	}
 	owned = append(owned,
 		kv{"storePathRootDir", StorePath},
-		kv{"storePathCommitLog", StorePath + "/commitlog"},
+		kv{"storePathCommitLog", commitLog},
 	)
 	if bc.Mode == spec.MasterSlave && !spec.IsV4(b.c.Spec.Version) && bc.Replication == "SYNC" && bc.InSyncReplicas != nil {
 		owned = append(owned, kv{"inSyncReplicas", fmt.Sprint(*bc.InSyncReplicas)}, kv{"totalReplicas", fmt.Sprint(replicas)})
@@ -388,7 +419,7 @@ func (b *builder) console(namesrv []string) *Console {
 		Port:     dash.Port,
 	}
 	sel := b.selector("console")
-	out.Pod = b.pod(con.Placement, sel, nil, "", consoleGrace)
+	out.Pod = b.pod(spec.ComponentConsole, con.Placement, sel, nil, "", consoleGrace)
 	opts := strings.Join(append(strings.Fields(b.javaOptions(con.Resources, con.JVM, jvm.Console)), dash.properties(namesrv)...), " ")
 	b.finish(&out.Pod, workload{
 		name: "console", image: image(c.Spec.Images.Console), pull: c.Spec.Images.Console.PullPolicy,
@@ -404,10 +435,19 @@ func (b *builder) console(namesrv []string) *Console {
 
 // pod resolves where a workload's pods run and what they carry. spreadSel selects the pods that must not
 // share a node; nil means the workload's own pods. config is the text whose checksum rolls the pods.
-func (b *builder) pod(pl spec.Placement, sel, spreadSel map[string]string, config string, grace int) Pod {
+func (b *builder) pod(component string, pl spec.Placement, sel, spreadSel map[string]string, config string, grace int) Pod {
+	nodeSelector := map[string]string{}
+	for k, v := range pl.NodeSelector {
+		nodeSelector[k] = v
+	}
+	d := b.dedicated(component)
+	if d != nil {
+		nodeSelector[d.Key] = d.Value
+	}
 	p := Pod{
 		PullSecrets:      append([]string{}, b.c.Spec.Images.PullSecrets...),
-		NodeSelector:     orEmpty(pl.NodeSelector),
+		NodeSelector:     nodeSelector,
+		PriorityClass:    pl.PriorityClassName,
 		SelectorLabels:   sel,
 		Labels:           map[string]string{},
 		Annotations:      map[string]string{},
@@ -429,6 +469,16 @@ func (b *builder) pod(pl spec.Placement, sel, spreadSel map[string]string, confi
 			b.fail(err)
 		}
 	}
+	if d != nil {
+		t := corev1.Toleration{Key: d.Key, Operator: corev1.TolerationOpEqual, Value: d.Value, Effect: corev1.TaintEffect(d.Effect)}
+		if d.Value == "" {
+			t.Operator, t.Value = corev1.TolerationOpExists, ""
+		}
+		tol = append(tol, t)
+	}
+	if p.PriorityClass == "" {
+		p.PriorityClass = b.c.Spec.Placement.PriorityClassName
+	}
 	p.Tolerations = b.marshal(orEmptyList(tol))
 	var aff corev1.Affinity
 	if len(pl.Affinity) > 0 {
@@ -441,7 +491,39 @@ func (b *builder) pod(pl spec.Placement, sel, spreadSel map[string]string, confi
 	}
 	spread(&aff, pl.SpreadMembers, spreadSel)
 	p.Affinity = b.marshal(aff)
+	if c := zoneSpread(pl.ZoneSpread, spreadSel); c != nil {
+		p.TopologySpread = b.marshal(c)
+	}
 	return p
+}
+
+// dedicated returns the dedicated nodes component runs on, or nil.
+func (b *builder) dedicated(component string) *spec.DedicatedNodes {
+	d := b.c.Spec.Placement.DedicatedNodes
+	if d == nil {
+		return nil
+	}
+	for _, c := range d.Components {
+		if c == component {
+			return d
+		}
+	}
+	return nil
+}
+
+// zoneSpread spreads the pods selected by sel evenly over zones: at most one more in any zone.
+func zoneSpread(how string, sel map[string]string) []corev1.TopologySpreadConstraint {
+	if how != "required" && how != "preferred" {
+		return nil
+	}
+	when := corev1.ScheduleAnyway
+	if how == "required" {
+		when = corev1.DoNotSchedule
+	}
+	return []corev1.TopologySpreadConstraint{{
+		MaxSkew: 1, TopologyKey: zoneTopology, WhenUnsatisfiable: when,
+		LabelSelector: &metav1.LabelSelector{MatchLabels: sel},
+	}}
 }
 
 // javaOptions are the JVM flags of a process: heap and direct memory sized from the memory limit, the
@@ -513,9 +595,12 @@ func (b *builder) resources(r spec.Resources) Resources {
 func (b *builder) volume(name, mount string, st spec.Storage, member string) Volume {
 	v := Volume{Name: name, Mode: st.Mode, MountPath: mount, Medium: st.Medium}
 	switch st.Mode {
-	case "persistentVolumeClaim":
+	case "persistentVolumeClaim", "local":
 		v.Size = canonical(st.Size)
 		v.StorageClass = st.StorageClass
+		v.AccessModes = st.AccessModes
+	case "nfs":
+		v.Size = canonical(st.Size)
 		v.AccessModes = st.AccessModes
 	case "hostPath":
 		v.HostPath = strings.TrimRight(st.Path, "/") + "/" + member

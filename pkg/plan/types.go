@@ -22,6 +22,10 @@ type Plan struct {
 	Console     *Console          `json:"console,omitempty" doc:"The console; absent when disabled."`
 	// NetworkPolicies is empty when the spec turns them off.
 	NetworkPolicies []NetworkPolicy `json:"networkPolicies" doc:"One NetworkPolicy per component; empty when spec.networkPolicy.enabled is false."`
+	// StorageClasses, PersistentVolumes and Claims are the storage objects of local and NFS volumes.
+	StorageClasses    []StorageClass     `json:"storageClasses,omitempty" doc:"StorageClasses of local volumes rocketops generates."`
+	PersistentVolumes []PersistentVolume `json:"persistentVolumes,omitempty" doc:"Local and NFS PersistentVolumes, each reserved for one claim."`
+	Claims            []Claim            `json:"claims,omitempty" doc:"Claims of NFS volumes, each shared by a workload's pods."`
 }
 
 // Pod is what every workload's pods share: where they run, and everything about their container.
@@ -30,6 +34,8 @@ type Pod struct {
 	NodeSelector     map[string]string `json:"nodeSelector" doc:"Node labels the pods require."`
 	Tolerations      json.RawMessage   `json:"tolerations" doc:"Kubernetes tolerations." schema:"array"`
 	Affinity         json.RawMessage   `json:"affinity" doc:"Kubernetes affinity, anti-affinity between members included." schema:"object"`
+	TopologySpread   json.RawMessage   `json:"topologySpreadConstraints,omitempty" doc:"Spread over zones." schema:"array"`
+	PriorityClass    string            `json:"priorityClassName,omitempty" doc:"PriorityClass of the pods."`
 	SelectorLabels   map[string]string `json:"selectorLabels" doc:"Labels that select the pods (immutable once deployed)."`
 	Labels           map[string]string `json:"labels" doc:"Pod labels."`
 	Annotations      map[string]string `json:"annotations" doc:"Pod annotations: the configuration checksum that rolls pods on change."`
@@ -66,13 +72,14 @@ type Resources struct {
 // Volume is where a component keeps data.
 type Volume struct {
 	Name         string   `json:"name" doc:"Volume name in the pod."`
-	Mode         string   `json:"mode" doc:"Kind of volume." enum:"persistentVolumeClaim,hostPath,emptyDir"`
+	Mode         string   `json:"mode" doc:"Kind of volume." enum:"persistentVolumeClaim,local,nfs,hostPath,emptyDir"`
 	MountPath    string   `json:"mountPath" doc:"Where the container mounts it."`
 	Size         string   `json:"size,omitempty" doc:"Claim size, or emptyDir size limit."`
 	StorageClass *string  `json:"storageClass,omitempty" doc:"StorageClass of the claims."`
 	AccessModes  []string `json:"accessModes,omitempty" doc:"Access modes of the claims."`
 	HostPath     string   `json:"hostPath,omitempty" doc:"Folder on the node (hostPath)."`
 	Medium       string   `json:"medium,omitempty" doc:"emptyDir medium."`
+	Claim        string   `json:"claim,omitempty" doc:"The shared claim of an NFS volume."`
 }
 
 // NameServer is the name-server StatefulSet and its Services.
@@ -130,6 +137,7 @@ type Group struct {
 	Files          map[string]string `json:"files" doc:"broker-<brokerId>.conf of every member; brokerIP1 and brokerIP2 are appended at start."`
 	Members        []Member          `json:"members" doc:"Members by pod ordinal: master first, then slaves; in dledger and controller mode the master is elected."`
 	Volume         Volume            `json:"volume" doc:"Each member's store."`
+	CommitLog      *Volume           `json:"commitLog,omitempty" doc:"Each member's commitlog volume, when it has one of its own."`
 	Pod            Pod               `json:"pod" doc:"Pod settings."`
 }
 

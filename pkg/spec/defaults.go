@@ -20,6 +20,8 @@ const (
 	// ControllerDLedger and ControllerJRaft are the controller types rocketops writes.
 	ControllerDLedger = "DLedger"
 	ControllerJRaft   = "jRaft"
+	// LocalStorageClass names the StorageClass of local volumes when the spec names none.
+	LocalStorageClass = "local-storage"
 )
 
 // Default fills every field the user left out with the value the schema documents, so that the
@@ -100,6 +102,12 @@ func (c *Cluster) Default() {
 		b.Storage.Mode = "persistentVolumeClaim"
 	}
 	defaultStorage(&b.Storage, "8Gi")
+	if b.CommitLogStorage != nil {
+		if b.CommitLogStorage.Mode == "" {
+			b.CommitLogStorage.Mode = "persistentVolumeClaim"
+		}
+		defaultStorage(b.CommitLogStorage, "8Gi")
+	}
 	defaultSpread(&b.Placement, "required")
 
 	ctl := &s.Controller
@@ -116,6 +124,15 @@ func (c *Cluster) Default() {
 	}
 	defaultStorage(&ctl.Storage, "2Gi")
 	defaultSpread(&ctl.Placement, "required")
+
+	if d := s.Placement.DedicatedNodes; d != nil {
+		if d.Effect == "" {
+			d.Effect = "NoSchedule"
+		}
+		if len(d.Components) == 0 {
+			d.Components = append([]string{}, AllComponents...)
+		}
+	}
 
 	px := &s.Proxy
 	px.Enabled = boolOr(px.Enabled, false)
@@ -244,6 +261,30 @@ func defaultStorage(st *Storage, size string) {
 	if st.Mode == "emptyDir" && st.Medium == "" && st.Size == "" {
 		st.Size = Quantity(size)
 	}
+	if st.Mode == "local" {
+		if st.Size == "" {
+			st.Size = Quantity(size)
+		}
+		if st.StorageClass == nil {
+			sc := LocalStorageClass
+			st.StorageClass = &sc
+		}
+		if len(st.AccessModes) == 0 {
+			st.AccessModes = []string{"ReadWriteOnce"}
+		}
+		if st.Local != nil && st.Local.CreateStorageClass == nil {
+			t := true
+			st.Local.CreateStorageClass = &t
+		}
+	}
+	if st.Mode == "nfs" {
+		if st.Size == "" {
+			st.Size = Quantity(size)
+		}
+		if len(st.AccessModes) == 0 {
+			st.AccessModes = []string{"ReadWriteMany"}
+		}
+	}
 	if st.Mode == "persistentVolumeClaim" {
 		if st.Size == "" {
 			st.Size = Quantity(size)
@@ -257,5 +298,8 @@ func defaultStorage(st *Storage, size string) {
 func defaultSpread(p *Placement, v string) {
 	if p.SpreadMembers == "" {
 		p.SpreadMembers = v
+	}
+	if p.ZoneSpread == "" {
+		p.ZoneSpread = "preferred"
 	}
 }

@@ -44,6 +44,7 @@ type Spec struct {
 	Proxy         Proxy                  `json:"proxy,omitempty"`
 	Console       Console                `json:"console,omitempty"`
 	NetworkPolicy NetworkPolicy          `json:"networkPolicy,omitempty"`
+	Placement     ClusterPlacement       `json:"placement,omitempty"`
 	Environments  map[string]Environment `json:"environments,omitempty"`
 }
 
@@ -111,7 +112,9 @@ type Brokers struct {
 	Resources         Resources     `json:"resources,omitempty"`
 	JVM               JVM           `json:"jvm,omitempty"`
 	Storage           Storage       `json:"storage,omitempty"`
-	Placement         Placement     `json:"placement,omitempty"`
+	// CommitLogStorage puts the commitlog on a volume of its own.
+	CommitLogStorage *Storage  `json:"commitLogStorage,omitempty"`
+	Placement        Placement `json:"placement,omitempty"`
 }
 
 // Groups is either a count of groups or a list of named groups. A count n means the groups
@@ -127,6 +130,8 @@ type Group struct {
 	Slaves  *int       `json:"slaves,omitempty"`
 	Members *int       `json:"members,omitempty"`
 	Config  Properties `json:"config,omitempty"`
+	// Nodes name the node of each member's local volume, by ordinal.
+	Nodes []string `json:"nodes,omitempty"`
 }
 
 // DLedgerConfig sets what DLedger groups share.
@@ -245,7 +250,50 @@ type Storage struct {
 	AccessModes  []string `json:"accessModes,omitempty"`
 	Path         string   `json:"path,omitempty"`
 	Medium       string   `json:"medium,omitempty"`
+	// Local and NFS hold the settings of modes local and nfs.
+	Local *LocalStorage `json:"local,omitempty"`
+	NFS   *NFSStorage   `json:"nfs,omitempty"`
 }
+
+// LocalStorage places each member's store on a local PersistentVolume of a named node.
+type LocalStorage struct {
+	Path               string   `json:"path"`
+	Nodes              []string `json:"nodes,omitempty"`
+	CreateStorageClass *bool    `json:"createStorageClass,omitempty"`
+}
+
+// NFSStorage places every member's store in its own folder of one NFS export.
+type NFSStorage struct {
+	Server       string   `json:"server"`
+	Path         string   `json:"path"`
+	MountOptions []string `json:"mountOptions,omitempty"`
+}
+
+// ClusterPlacement holds placement short forms that apply to several components.
+type ClusterPlacement struct {
+	DedicatedNodes    *DedicatedNodes `json:"dedicatedNodes,omitempty"`
+	PriorityClassName string          `json:"priorityClassName,omitempty"`
+}
+
+// DedicatedNodes are nodes set aside for RocketMQ: labelled key=value and tainted key=value:effect.
+type DedicatedNodes struct {
+	Key        string   `json:"key"`
+	Value      string   `json:"value,omitempty"`
+	Effect     string   `json:"effect,omitempty"`
+	Components []string `json:"components,omitempty"`
+}
+
+// Components a placement short form may name.
+const (
+	ComponentNameServer = "nameServer"
+	ComponentBrokers    = "brokers"
+	ComponentController = "controller"
+	ComponentProxy      = "proxy"
+	ComponentConsole    = "console"
+)
+
+// AllComponents are the components in the order rocketops lists them.
+var AllComponents = []string{ComponentNameServer, ComponentBrokers, ComponentController, ComponentProxy, ComponentConsole}
 
 // Placement says where pods may run. Tolerations and affinity are Kubernetes objects, kept as written
 // and checked by package validate.
@@ -254,6 +302,9 @@ type Placement struct {
 	Tolerations   json.RawMessage   `json:"tolerations,omitempty"`
 	Affinity      json.RawMessage   `json:"affinity,omitempty"`
 	SpreadMembers string            `json:"spreadMembers,omitempty"`
+	// ZoneSpread spreads the pods over zones: required, preferred or none.
+	ZoneSpread        string `json:"zoneSpread,omitempty"`
+	PriorityClassName string `json:"priorityClassName,omitempty"`
 }
 
 // Quantity is a Kubernetes quantity as written ("2Gi", "500m", 1). Numbers become their decimal text.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	"github.com/rocketops/rocketops/pkg/catalog"
 	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/plan"
@@ -360,4 +362,157 @@ func (r *ruler) preferredLeader(ptr, value string) bool {
 		return false
 	}
 	return true
+}
+
+// clusterPlacement checks the placement short forms.
+func (r *ruler) clusterPlacement() {
+	d := r.c.Spec.Placement.DedicatedNodes
+	if d == nil {
+		return
+	}
+	if d.Key == "" {
+		r.at("/spec/placement/dedicatedNodes", false, "set dedicatedNodes.key to the nodes' label and taint key, e.g. dedicated", "dedicatedNodes needs a key")
+		return
+	}
+	for _, msg := range validation.IsQualifiedName(d.Key) {
+		r.at("/spec/placement/dedicatedNodes/key", false, "", "node label key %s: %s", diag.Quote(d.Key), msg)
+	}
+	for _, msg := range validation.IsValidLabelValue(d.Value) {
+		r.at("/spec/placement/dedicatedNodes/value", false, "", "node label value %s: %s", diag.Quote(d.Value), msg)
+	}
+	own := map[string]map[string]string{
+		spec.ComponentNameServer: r.c.Spec.NameServer.Placement.NodeSelector,
+		spec.ComponentBrokers:    r.c.Spec.Brokers.Placement.NodeSelector,
+		spec.ComponentController: r.c.Spec.Controller.Placement.NodeSelector,
+		spec.ComponentProxy:      r.c.Spec.Proxy.Placement.NodeSelector,
+		spec.ComponentConsole:    r.c.Spec.Console.Placement.NodeSelector,
+	}
+	for _, c := range d.Components {
+		if v, ok := own[c][d.Key]; ok && v != d.Value {
+			r.at(spec.Pointer("spec", c, "placement", "nodeSelector", d.Key), false,
+				"remove it, or give it the dedicated nodes' value",
+				"nodeSelector %s=%s contradicts spec.placement.dedicatedNodes (%s=%s): no node would match both", d.Key, v, d.Key, d.Value)
+		}
+	}
+}
+
+// storageSources checks the settings of modes local and nfs.
+func (r *ruler) storageSources(ptr string, st spec.Storage) {
+	switch st.Mode {
+	case "local":
+		if st.Local == nil {
+			r.at(ptr+"/mode", false, "add storage.local with the folder (path) and the node of each member (nodes)", "mode local needs storage.local")
+			return
+		}
+		if st.Local.Path == "" {
+			r.at(ptr+"/local", false, "set storage.local.path to the folder of the volumes on the nodes, e.g. /mnt/disks/rocketmq", "storage.local needs a path")
+		}
+		r.hostPath(ptr+"/local/path", st.Local.Path)
+		for i, m := range st.AccessModes {
+			if m == "ReadWriteMany" {
+				r.at(fmt.Sprintf("%s/accessModes/%d", ptr, i), false, "use ReadWriteOnce (or ReadWriteOncePod)", "a local volume is one node's folder; ReadWriteMany cannot be met")
+			}
+		}
+	case "nfs":
+		if st.NFS == nil {
+			r.at(ptr+"/mode", false, "add storage.nfs with the server and the exported path", "mode nfs needs storage.nfs")
+			return
+		}
+		if st.NFS.Server == "" || st.NFS.Path == "" {
+			r.at(ptr+"/nfs", false, "set storage.nfs.server and storage.nfs.path (the export)", "storage.nfs needs a server and a path")
+		}
+		r.hostPath(ptr+"/nfs/path", st.NFS.Path)
+		shared := false
+		for _, m := range st.AccessModes {
+			shared = shared || m == "ReadWriteMany"
+		}
+		if !shared && r.given(ptr+"/accessModes") {
+			r.at(ptr+"/accessModes", false, "use ReadWriteMany: every pod of the component mounts the export",
+				"an NFS volume shared by the component's pods must be ReadWriteMany")
+		}
+	}
+}
+
+// localNodes checks that local volumes name exactly one node per member, where every member can run.
+func (r *ruler) localNodes() {
+	sp := r.c.Spec
+	component := func(ptr string, st spec.Storage, replicas int, what string) {
+		if st.Mode != "local" || st.Local == nil {
+			return
+		}
+		n := len(st.Local.Nodes)
+		if n != replicas {
+			r.at(ptr+"/local/nodes", n > 0, fmt.Sprintf("name %d %s, one for each pod by ordinal", replicas, plural(replicas, "node", "nodes")),
+				"%d %s for %d %s: each member's local volume is on the node named for it", n, plural(n, "node", "nodes"), replicas, what)
+		}
+		r.duplicateNodes(ptr+"/local/nodes", st.Local.Nodes, what)
+	}
+	component("/spec/nameServer/storage", sp.NameServer.Storage, *sp.NameServer.Replicas, "name servers")
+	if sp.Brokers.Mode == spec.ControllerMode && sp.Controller.Mode == spec.ControllerStandalone {
+		component("/spec/controller/storage", sp.Controller.Storage, *sp.Controller.Replicas, "controllers")
+	}
+	b := sp.Brokers
+	local := b.Storage.Mode == "local" || (b.CommitLogStorage != nil && b.CommitLogStorage.Mode == "local")
+	groups := b.GroupList()
+	if !local {
+		for i := range b.Groups.Named {
+			if p := spec.Pointer("spec", "brokers", "groups", strconv.Itoa(i), "nodes"); r.given(p) {
+				r.at(p, true, "remove it, or use storage mode local", "nodes are the nodes of local volumes, and this group's storage is not local")
+			}
+		}
+		return
+	}
+	shared, sharedPtr := []string(nil), "/spec/brokers/storage/local/nodes"
+	if b.Storage.Local != nil && len(b.Storage.Local.Nodes) > 0 {
+		shared = b.Storage.Local.Nodes
+	} else if b.CommitLogStorage != nil && b.CommitLogStorage.Local != nil {
+		shared, sharedPtr = b.CommitLogStorage.Local.Nodes, "/spec/brokers/commitLogStorage/local/nodes"
+	}
+	if b.Storage.Mode == "local" && b.CommitLogStorage != nil && b.CommitLogStorage.Mode == "local" &&
+		b.Storage.Local != nil && b.CommitLogStorage.Local != nil && len(b.CommitLogStorage.Local.Nodes) > 0 &&
+		strings.Join(b.Storage.Local.Nodes, ",") != strings.Join(b.CommitLogStorage.Local.Nodes, ",") {
+		r.at("/spec/brokers/commitLogStorage/local/nodes", false, "remove it: the commitlog's volumes follow storage.local.nodes",
+			"the commitlog's nodes differ from the store's: a member's two volumes would be on different nodes, and it could run on neither")
+	}
+	want := 0
+	for i, g := range groups {
+		n := g.Size(b.Mode)
+		if len(g.Nodes) == 0 {
+			want += n
+			continue
+		}
+		p := spec.Pointer("spec", "brokers", "groups", strconv.Itoa(i), "nodes")
+		if len(g.Nodes) != n {
+			r.at(p, false, fmt.Sprintf("name %d %s, one per member by ordinal", n, plural(n, "node", "nodes")),
+				"group %q has %d %s and %d %s for their local volumes", g.Name, n, plural(n, "member", "members"), len(g.Nodes), plural(len(g.Nodes), "node", "nodes"))
+		}
+		r.duplicateNodes(p, g.Nodes, fmt.Sprintf("members of group %q", g.Name))
+	}
+	if len(shared) != want {
+		r.at(sharedPtr, len(shared) > 0, fmt.Sprintf("name %d %s: the members of the groups without nodes of their own, group by group, by ordinal", want, plural(want, "node", "nodes")),
+			"%d %s for %d broker %s on local volumes", len(shared), plural(len(shared), "node", "nodes"), want, plural(want, "member", "members"))
+		return
+	}
+	next := 0
+	for _, g := range groups {
+		if len(g.Nodes) > 0 {
+			continue
+		}
+		n := g.Size(b.Mode)
+		r.duplicateNodes(sharedPtr, shared[next:next+n], fmt.Sprintf("members of group %q", g.Name))
+		next += n
+	}
+}
+
+// duplicateNodes refuses one node for two members of a group that must not share one.
+func (r *ruler) duplicateNodes(ptr string, nodes []string, what string) {
+	seen := map[string]int{}
+	for i, n := range nodes {
+		if j, dup := seen[n]; dup {
+			r.at(fmt.Sprintf("%s/%d", ptr, i), false, "give each member a node of its own",
+				"node %s holds the volumes of two %s (items %d and %d): they would always run together, and fail together", diag.Quote(n), what, j, i)
+			return
+		}
+		seen[n] = i
+	}
 }

@@ -145,6 +145,7 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r.topology()
 	r.modes()
 	r.proxy()
+	r.clusterPlacement()
 	r.config()
 	r.memory("/spec/nameServer", jvm.NameServer, c.Spec.NameServer.Resources, c.Spec.NameServer.JVM)
 	r.memory("/spec/brokers", jvm.Broker, c.Spec.Brokers.Resources, c.Spec.Brokers.JVM)
@@ -154,6 +155,10 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	}
 	r.storage("/spec/nameServer/storage", c.Spec.NameServer.Storage, false)
 	r.storage("/spec/brokers/storage", c.Spec.Brokers.Storage, true)
+	if c.Spec.Brokers.CommitLogStorage != nil {
+		r.storage("/spec/brokers/commitLogStorage", *c.Spec.Brokers.CommitLogStorage, true)
+	}
+	r.localNodes()
 	if c.Spec.Brokers.Mode == spec.ControllerMode && c.Spec.Controller.Mode == spec.ControllerStandalone {
 		r.memory("/spec/controller", jvm.Controller, c.Spec.Controller.Resources, c.Spec.Controller.JVM)
 		r.storage("/spec/controller/storage", c.Spec.Controller.Storage, false)
@@ -598,15 +603,28 @@ func (r *ruler) storage(ptr string, st spec.Storage, broker bool) {
 			r.at(fmt.Sprintf("%s/accessModes/%d", ptr, i), false, "use ReadWriteOnce (or ReadWriteOncePod)", "RocketMQ writes to its volume; ReadOnlyMany would mount it read-only")
 		}
 	}
-	only := func(field, mode string, set bool) {
-		if set && st.Mode != mode {
-			r.at(ptr+"/"+field, true, fmt.Sprintf("remove it, or set mode: %s", mode), "%s is only used with mode %s, not %s", field, mode, st.Mode)
+	only := func(field string, set bool, modes ...string) {
+		if !set {
+			return
 		}
+		for _, m := range modes {
+			if st.Mode == m {
+				return
+			}
+		}
+		which := "mode " + modes[0]
+		if len(modes) > 1 {
+			which = "modes " + strings.Join(modes[:len(modes)-1], ", ") + " and " + modes[len(modes)-1]
+		}
+		r.at(ptr+"/"+field, true, fmt.Sprintf("remove it, or set mode: %s", modes[0]), "%s is only used with %s, not %s", field, which, st.Mode)
 	}
-	only("storageClass", "persistentVolumeClaim", st.StorageClass != nil)
-	only("accessModes", "persistentVolumeClaim", len(st.AccessModes) > 0 && st.Mode != "persistentVolumeClaim")
-	only("path", "hostPath", st.Path != "")
-	only("medium", "emptyDir", st.Medium != "")
+	only("storageClass", st.StorageClass != nil && r.given(ptr+"/storageClass"), "persistentVolumeClaim", "local")
+	only("accessModes", len(st.AccessModes) > 0 && r.given(ptr+"/accessModes"), "persistentVolumeClaim", "local", "nfs")
+	only("path", st.Path != "", "hostPath")
+	only("medium", st.Medium != "", "emptyDir")
+	only("local", st.Local != nil, "local")
+	only("nfs", st.NFS != nil, "nfs")
+	r.storageSources(ptr, st)
 	if st.Mode == "hostPath" && st.Path == "" {
 		r.at(ptr+"/mode", false, "set storage.path to a folder on the node, e.g. /data/rocketmq", "mode hostPath needs a path")
 	}

@@ -220,8 +220,8 @@ func TestStorageRules(t *testing.T) {
 			name: "a claim's settings with emptyDir",
 			body: "  nameServer:\n    storage:\n      mode: emptyDir\n      storageClass: fast\n      accessModes: [ReadWriteOnce]\n",
 			want: []finding{
-				{pos: "10:7", pointer: "/spec/nameServer/storage/storageClass", message: "storageClass is only used with mode persistentVolumeClaim, not emptyDir", hint: "remove it, or set mode: persistentVolumeClaim"},
-				{pos: "11:7", pointer: "/spec/nameServer/storage/accessModes", message: "accessModes is only used with mode persistentVolumeClaim, not emptyDir"},
+				{pos: "10:7", pointer: "/spec/nameServer/storage/storageClass", message: "storageClass is only used with modes persistentVolumeClaim and local, not emptyDir", hint: "remove it, or set mode: persistentVolumeClaim"},
+				{pos: "11:7", pointer: "/spec/nameServer/storage/accessModes", message: "accessModes is only used with modes persistentVolumeClaim, local and nfs, not emptyDir"},
 			},
 		},
 		{
@@ -231,7 +231,7 @@ func TestStorageRules(t *testing.T) {
 		{
 			name: "an empty storageClass is still a claim setting",
 			body: "  brokers:\n    storage: {mode: hostPath, path: /d, storageClass: \"\"}\n",
-			want: []finding{{pos: "8:41", pointer: "/spec/brokers/storage/storageClass", message: "storageClass is only used with mode persistentVolumeClaim, not hostPath"}},
+			want: []finding{{pos: "8:41", pointer: "/spec/brokers/storage/storageClass", message: "storageClass is only used with modes persistentVolumeClaim and local, not hostPath"}},
 		},
 		{
 			name: "a zero size",

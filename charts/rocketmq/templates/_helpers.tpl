@@ -11,6 +11,17 @@ blueprints/k.libsonnet; the parity tests keep the two identical.
 {{- end -}}
 {{- end -}}
 
+{{/* clusterMetadata: the metadata of a cluster-scoped object, without a namespace. */}}
+{{- define "rocketmq.clusterMetadata" -}}
+name: {{ .name }}
+labels:
+  {{- toYaml (merge (dict) .extra .root.Values.labels) | nindent 2 }}
+{{- with .root.Values.annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
 {{/* metadata: name, namespace, the cluster's labels plus .extra ones, the cluster's annotations plus
 .annotations. */}}
 {{- define "rocketmq.metadata" -}}
@@ -86,6 +97,13 @@ spec:
   affinity:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+  {{- with .topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
   {{- with .initContainers }}
   initContainers:
     {{- toYaml . | nindent 4 }}
@@ -149,7 +167,8 @@ data:
   {{- end }}
 {{- end -}}
 
-{{/* statefulSet: . is dict "root" "name" "labels" ("annotations") "serviceName" "replicas" "pod" "volume". A rolling update
+{{/* statefulSet: . is dict "root" "name" "labels" ("annotations") "serviceName" "replicas" "pod" "volume" ("extra": more
+volumes, each with a claim template when it is claimed). A rolling update
 replaces one pod at a time, highest ordinal first; Parallel only applies to scaling. */}}
 {{- define "rocketmq.statefulSet" -}}
 apiVersion: apps/v1
@@ -172,8 +191,16 @@ spec:
     whenScaled: Retain
   template:
     {{- include "rocketmq.podTemplate" .pod | nindent 4 }}
-  {{- if eq .volume.mode "persistentVolumeClaim" }}
+  {{- $claimed := list }}
+  {{- range $v := prepend (.extra | default list) .volume }}
+  {{- if or (eq $v.mode "persistentVolumeClaim") (eq $v.mode "local") }}
+  {{- $claimed = append $claimed $v }}
+  {{- end }}
+  {{- end }}
+  {{- with $claimed }}
   volumeClaimTemplates:
-    {{- include "rocketmq.claimTemplate" (dict "volume" .volume "labels" .pod.selectorLabels) | nindent 4 }}
+  {{- range $v := . }}
+    {{- include "rocketmq.claimTemplate" (dict "volume" $v "labels" $.pod.selectorLabels) | nindent 4 }}
+  {{- end }}
   {{- end }}
 {{- end -}}

@@ -38,7 +38,7 @@ func (d Dashboard) properties(namesrv []string) []string {
 		"-Duser.home=" + TmpPath,
 		"-Djava.io.tmpdir=" + TmpPath,
 		"-Drocketmq.config.namesrvAddrs=" + strings.Join(namesrv, ";"),
-		"-Drocketmq.config.dataPath=" + TmpPath + "/rocketmq-console/data",
+		"-Drocketmq.config.dataPath=" + consoleDataPath,
 		fmt.Sprintf("-Dserver.port=%d", d.Port),
 		"-Dmanagement.endpoint.health.probes.enabled=true",
 	}
@@ -57,6 +57,9 @@ func (d Dashboard) probes() probes {
 		liveness:  &corev1.Probe{ProbeHandler: get(livenessPath), PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6},
 	}
 }
+
+// consoleDataPath is the dashboard's data path, in its writable volume.
+const consoleDataPath = TmpPath + "/rocketmq-console/data"
 
 const (
 	livenessPath  = "/actuator/health/liveness"

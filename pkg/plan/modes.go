@@ -245,6 +245,9 @@ func (b *builder) proxyConfig(namesrv []string, mode string) string {
 	if b.proxyRemoting() {
 		cfg["remotingListenPort"] = spec.ProxyRemotingPort
 	}
+	for k, v := range b.proxyAuthKeys() {
+		cfg[k] = v
+	}
 	if b.hasKey(catalog.Proxy, "useEndpointPortFromRequest") {
 		// gRPC clients get back the endpoint they connected to with the port replaced by grpcServerPort, unless
 		// this is on (RouteActivity.java at rocketmq-all-5.3.3): behind a Service port or node port other than
@@ -342,9 +345,8 @@ func (b *builder) proxy(namesrv []string) *Proxy {
 	}
 	img := image(c.Spec.Images.Proxy)
 	cfgMount, cfgVol := configVolume(out.ConfigMap)
-	b.finish(&pod, workload{
+	w := workload{
 		name: "proxy", image: img, pull: c.Spec.Images.Proxy.PullPolicy,
-		command:   shellCommand(supervise("set -u\n", fmt.Sprintf(`"$ROCKETMQ_HOME/bin/mqproxy" -pm cluster -pc %s/%s`, ConfigPath, out.ConfigFile), ProxyMain)),
 		env:       []corev1.EnvVar{envValue("JAVA_OPT_EXT", b.javaOptions(ps.Resources, ps.JVM, jvm.Proxy))},
 		ports:     ports,
 		mounts:    []corev1.VolumeMount{cfgMount},
@@ -354,7 +356,15 @@ func (b *builder) proxy(namesrv []string) *Proxy {
 		// The proxy has no health service, neither gRPC nor HTTP (proxy/src/main/java at rocketmq-all-5.0.0
 		// and 5.3.3), so the probes connect: readiness to gRPC, liveness to remoting where there is one.
 		probes: tcpProbes("grpc", live, 120),
-	})
+	}
+	cfg := ConfigPath + "/" + out.ConfigFile
+	prepare := "set -u\n"
+	if prep := b.proxyAuth(&w, cfg); prep != "" {
+		prepare += prep
+		cfg = TmpPath + "/" + out.ConfigFile
+	}
+	w.command = shellCommand(supervise(prepare, fmt.Sprintf(`"$ROCKETMQ_HOME/bin/mqproxy" -pm cluster -pc %s`, cfg), ProxyMain))
+	b.finish(&pod, w)
 	out.Pod = &pod
 	return out
 }

@@ -273,7 +273,7 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 	}
 	for _, m := range group.Members {
 		file := BrokerConfigFile(m.BrokerID)
-		owned := append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas, group.CommitLog != nil), b.modeOwned(group, m, ctlAddrs)...)
+		owned := append(append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas, group.CommitLog != nil), b.modeOwned(group, m, ctlAddrs)...), b.brokerAuthKeys()...)
 		group.Files[file] = properties("broker", owned, mergeProps(bc.Config, g.Config))
 		all.WriteString(file + "\n" + group.Files[file])
 	}
@@ -331,13 +331,12 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 	if local {
 		logs = proxyLogs
 	}
-	b.finish(&group.Pod, workload{
+	w := workload{
 		name: "broker", image: img, pull: pull,
-		command: shellCommand(brokerScript(launcher, main)),
 		env: []corev1.EnvVar{
 			podNameEnv,
 			ip,
-			envValue("JAVA_OPT_EXT", b.javaOptions(bc.Resources, bc.JVM, jvm.Broker)),
+			envValue("JAVA_OPT_EXT", joinOptions(b.javaOptions(bc.Resources, bc.JVM, jvm.Broker), b.aclJavaOption())),
 		},
 		ports:     containerPorts,
 		mounts:    mounts,
@@ -347,7 +346,16 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 		resources: b.resources(bc.Resources),
 		probes:    tcpProbes("broker", "fast", 300),
 		init:      init,
-	})
+	}
+	extra := b.brokerAuth(&w)
+	if local {
+		if prep := b.proxyAuth(&w, ProxyConfigPath+"/"+px.ConfigFile); prep != "" {
+			extra += prep
+			launcher = strings.Replace(launcher, ProxyConfigPath+"/"+px.ConfigFile, TmpPath+"/"+px.ConfigFile, 1)
+		}
+	}
+	w.command = shellCommand(brokerScript(launcher, main, extra))
+	b.finish(&group.Pod, w)
 	return group
 }
 
@@ -420,16 +428,18 @@ func (b *builder) console(namesrv []string) *Console {
 	}
 	sel := b.selector("console")
 	out.Pod = b.pod(spec.ComponentConsole, con.Placement, sel, nil, "", consoleGrace)
-	opts := strings.Join(append(strings.Fields(b.javaOptions(con.Resources, con.JVM, jvm.Console)), dash.properties(namesrv)...), " ")
-	b.finish(&out.Pod, workload{
+	w := workload{
 		name: "console", image: image(c.Spec.Images.Console), pull: c.Spec.Images.Console.PullPolicy,
-		command:   consoleCommand(),
-		env:       []corev1.EnvVar{envValue("JAVA_OPTS", opts)},
 		ports:     []corev1.ContainerPort{tcpPort("http", dash.Port)},
 		scratch:   []scratch{{"tmp", TmpPath, consoleTmpSize}},
 		resources: b.resources(con.Resources),
 		probes:    dash.probes(),
-	})
+	}
+	props, prepare := b.consoleAuth(&w, consoleDataPath)
+	opts := strings.Join(append(append(strings.Fields(b.javaOptions(con.Resources, con.JVM, jvm.Console)), dash.properties(namesrv)...), props...), " ")
+	w.env = append([]corev1.EnvVar{envValue("JAVA_OPTS", opts)}, w.env...)
+	w.command = consoleCommand(prepare)
+	b.finish(&out.Pod, w)
 	return out
 }
 

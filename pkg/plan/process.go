@@ -86,7 +86,7 @@ func nameServerScript(configFile string) string {
 // brokerScript picks the member's configuration by the pod's ordinal, appends the pod IP (the node's
 // under host networking) as brokerIP1/brokerIP2 (unset, the broker guesses its address and guesses wrong
 // on multi-NIC pods; the IP is only known at start), and starts launcher under the supervisor.
-func brokerScript(launcher, main string) string {
+func brokerScript(launcher, main, extra string) string {
 	prepare := fmt.Sprintf(`set -u
 id=${POD_NAME##*-}
 case "$id" in '' | *[!0-9]*) echo "rocketops: pod name $POD_NAME does not end in an ordinal" >&2; exit 1 ;; esac
@@ -95,15 +95,15 @@ if [ ! -f "$src" ]; then echo "rocketops: no $src: brokerId $id is not in the sp
 conf=%[2]s/broker.conf
 cp "$src" "$conf"
 printf 'brokerIP1=%%s\nbrokerIP2=%%s\n' "$POD_IP" "$POD_IP" >>"$conf"
-`, ConfigPath, TmpPath)
+`, ConfigPath, TmpPath) + extra
 	return supervise(prepare, launcher, main)
 }
 
 // consoleCommand starts the dashboard jar directly: the image's own command (`sh -c "java $JAVA_OPTS -jar
 // /rocketmq-dashboard.jar"` in rocketmq-dashboard src/main/docker/Dockerfile, tags 2.0.0 and 2.1.0) puts a
 // shell in front of java, and exec makes java PID 1, which gets SIGTERM and runs Spring's shutdown.
-func consoleCommand() []string {
-	return []string{"/bin/sh", "-c", "exec java $JAVA_OPTS -jar /rocketmq-dashboard.jar"}
+func consoleCommand(prepare string) []string {
+	return []string{"/bin/sh", "-c", prepare + "exec java $JAVA_OPTS -jar /rocketmq-dashboard.jar"}
 }
 
 // shellCommand wraps a script as a container command.

@@ -6,6 +6,10 @@ const (
 	ConsoleImage  = "apacherocketmq/rocketmq-dashboard"
 	// ConsoleVersion is the dashboard version, and image tag, used when the spec names none.
 	ConsoleVersion = "2.0.0"
+	// ExporterImage and ExporterTag are the community rocketmq-exporter's image; the project publishes
+	// 0.0.2-snapshot on Docker Hub (apache/rocketmq-exporter issue #153) and no release tag.
+	ExporterImage = "apache/rocketmq-exporter"
+	ExporterTag   = "0.0.2-snapshot"
 )
 
 // Default ports and kinds.
@@ -22,7 +26,38 @@ const (
 	ControllerJRaft   = "jRaft"
 	// LocalStorageClass names the StorageClass of local volumes when the spec names none.
 	LocalStorageClass = "local-storage"
+	// MetricsPort is metricsPromExporterPort's default (BrokerConfig.java at rocketmq-all-5.3.3) and the
+	// exporter's server.port (rocketmq-exporter application.yml).
+	MetricsPort = 5557
 )
+
+// versionBefore reports whether dotted version a is older than b; both are releases the schema admits.
+func versionBefore(a, b string) bool {
+	pa, pb := splitVersion(a), splitVersion(b)
+	for i := 0; i < 3; i++ {
+		if pa[i] != pb[i] {
+			return pa[i] < pb[i]
+		}
+	}
+	return false
+}
+
+func splitVersion(v string) [3]int {
+	var out [3]int
+	part := 0
+	for _, c := range v {
+		switch {
+		case c == '.':
+			part++
+			if part > 2 {
+				return out
+			}
+		case c >= '0' && c <= '9':
+			out[part] = out[part]*10 + int(c-'0')
+		}
+	}
+	return out
+}
 
 // Default fills every field the user left out with the value the schema documents, so that the
 // validator and the planner see one complete spec. Resources are defaulted only when a component
@@ -40,6 +75,7 @@ func (c *Cluster) Default() {
 	defaultImage(&s.Images.Broker, RocketMQImage, s.Version)
 	defaultImage(&s.Images.Controller, RocketMQImage, s.Version)
 	defaultImage(&s.Images.Proxy, RocketMQImage, s.Version)
+	defaultImage(&s.Images.Exporter, ExporterImage, ExporterTag)
 	if s.Console.Version == "" {
 		s.Console.Version = ConsoleVersion
 	}
@@ -132,6 +168,36 @@ func (c *Cluster) Default() {
 		if len(d.Components) == 0 {
 			d.Components = append([]string{}, AllComponents...)
 		}
+	}
+
+	au := &s.Auth
+	au.Enabled = boolOr(au.Enabled, false)
+	if au.Mode == "" {
+		au.Mode = AuthACL1
+		if !versionBefore(s.Version, "5.3.0") {
+			au.Mode = AuthACL2
+		}
+	}
+	au.Authorization = boolOr(au.Authorization, true)
+
+	m := &s.Metrics
+	m.Enabled = boolOr(m.Enabled, false)
+	if m.Port == 0 {
+		m.Port = MetricsPort
+	}
+	// The brokers export metrics themselves from 5.1.0 on; before, only the exporter can.
+	m.Exporter.Enabled = boolOr(m.Exporter.Enabled, versionBefore(s.Version, "5.1.0"))
+	defaultResources(&m.Exporter.Resources, "100m", "512Mi")
+	defaultSpread(&m.Exporter.Placement, "preferred")
+	if m.Monitor == "" {
+		m.Monitor = "none"
+	}
+	m.Rules.Enabled = boolOr(m.Rules.Enabled, false)
+	if m.Rules.ConsumerLag == 0 {
+		m.Rules.ConsumerLag = 10000
+	}
+	if m.Rules.ReplicationLagBytes == 0 {
+		m.Rules.ReplicationLagBytes = 100 << 20
 	}
 
 	px := &s.Proxy

@@ -45,6 +45,8 @@ type Spec struct {
 	Console       Console                `json:"console,omitempty"`
 	NetworkPolicy NetworkPolicy          `json:"networkPolicy,omitempty"`
 	Placement     ClusterPlacement       `json:"placement,omitempty"`
+	Auth          Auth                   `json:"auth,omitempty"`
+	Metrics       Metrics                `json:"metrics,omitempty"`
 	Environments  map[string]Environment `json:"environments,omitempty"`
 }
 
@@ -60,6 +62,7 @@ type Images struct {
 	Broker      Image    `json:"broker,omitempty"`
 	Controller  Image    `json:"controller,omitempty"`
 	Proxy       Image    `json:"proxy,omitempty"`
+	Exporter    Image    `json:"exporter,omitempty"`
 	Console     Image    `json:"console,omitempty"`
 	PullSecrets []string `json:"pullSecrets,omitempty"`
 }
@@ -220,6 +223,12 @@ type Console struct {
 	Resources Resources      `json:"resources,omitempty"`
 	JVM       JVM            `json:"jvm,omitempty"`
 	Placement Placement      `json:"placement,omitempty"`
+	Login     *ConsoleLogin  `json:"login,omitempty"`
+}
+
+// ConsoleLogin makes the console ask for a login, its users.properties kept in a Secret.
+type ConsoleLogin struct {
+	Users SecretRef `json:"users"`
 }
 
 // ConsoleService exposes the console.
@@ -267,6 +276,72 @@ type NFSStorage struct {
 	Server       string   `json:"server"`
 	Path         string   `json:"path"`
 	MountOptions []string `json:"mountOptions,omitempty"`
+}
+
+// SecretRef names one key of a Secret created outside rocketops: the only way a credential enters the
+// output.
+type SecretRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+// Auth turns on RocketMQ's access control, every credential from Secrets.
+type Auth struct {
+	Enabled *bool `json:"enabled,omitempty"`
+	// Mode is AuthACL1 (plain_acl.yml, up to 5.3.2) or AuthACL2 (authentication and authorization, 5.3.0+).
+	Mode          string       `json:"mode,omitempty"`
+	ACL1          *ACL1        `json:"acl1,omitempty"`
+	Admin         *User        `json:"admin,omitempty"`
+	InnerClient   *Credentials `json:"innerClient,omitempty"`
+	Authorization *bool        `json:"authorization,omitempty"`
+	Client        *Credentials `json:"client,omitempty"`
+}
+
+// Auth modes.
+const (
+	AuthACL1 = "acl1"
+	AuthACL2 = "acl2"
+)
+
+// ACL1 is RocketMQ's plain ACL: the whole plain_acl.yml kept in a Secret.
+type ACL1 struct {
+	File SecretRef `json:"file"`
+}
+
+// User is a user name and password.
+type User struct {
+	Username SecretRef `json:"username"`
+	Password SecretRef `json:"password"`
+}
+
+// Credentials are an access key and a secret key.
+type Credentials struct {
+	AccessKey SecretRef `json:"accessKey"`
+	SecretKey SecretRef `json:"secretKey"`
+}
+
+// Metrics exports metrics to an external Prometheus.
+type Metrics struct {
+	Enabled  *bool           `json:"enabled,omitempty"`
+	Port     int             `json:"port,omitempty"`
+	Exporter MetricsExporter `json:"exporter,omitempty"`
+	Monitor  string          `json:"monitor,omitempty"`
+	Rules    MetricsRules    `json:"rules,omitempty"`
+}
+
+// MetricsExporter is the community rocketmq-exporter, a Deployment that reads every broker over remoting.
+type MetricsExporter struct {
+	Enabled   *bool     `json:"enabled,omitempty"`
+	Resources Resources `json:"resources,omitempty"`
+	Placement Placement `json:"placement,omitempty"`
+}
+
+// MetricsRules configures the generated PrometheusRule.
+type MetricsRules struct {
+	Enabled             *bool             `json:"enabled,omitempty"`
+	ConsumerLag         int               `json:"consumerLag,omitempty"`
+	ReplicationLagBytes int               `json:"replicationLagBytes,omitempty"`
+	Labels              map[string]string `json:"labels,omitempty"`
 }
 
 // ClusterPlacement holds placement short forms that apply to several components.

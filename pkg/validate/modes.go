@@ -516,3 +516,133 @@ func (r *ruler) duplicateNodes(ptr string, nodes []string, what string) {
 		seen[n] = i
 	}
 }
+
+// generatedKeys are keys of access control and metrics that rocketops writes from spec.auth and
+// spec.metrics, in every file that has them.
+var generatedKeys = map[string]string{
+	"aclEnable":                            "set spec.auth (mode acl1)",
+	"enableACL":                            "set spec.auth",
+	"authenticationEnabled":                "set spec.auth (mode acl2)",
+	"authenticationMetadataProvider":       "set spec.auth (mode acl2): rocketops writes the local provider",
+	"authorizationEnabled":                 "set spec.auth.authorization",
+	"authorizationMetadataProvider":        "set spec.auth (mode acl2): rocketops writes the local provider",
+	"enableAclRpcHookForClusterMode":       "set spec.auth: rocketops has the proxy sign its calls to the brokers",
+	"initAuthenticationUser":               "set spec.auth.admin to Secret keys",
+	"innerClientAuthenticationCredentials": "set spec.auth.innerClient to Secret keys",
+	"metricsExporterType":                  "set spec.metrics.enabled",
+	"metricsPromExporterPort":              "set spec.metrics.port",
+	"metricsPromExporterHost":              "rocketops binds the metrics endpoint on every address of the pod",
+}
+
+// Releases of access control.
+const (
+	// acl2Since: AuthConfig (authentication and authorization) exists from 5.3.0 on.
+	acl2Since = "5.3.0"
+	// acl1Until: ACL 1.0 was removed in 5.3.3; aclEnable still has a setter there, which nothing reads
+	// (BrokerConfig.java at rocketmq-all-5.3.3).
+	acl1Removed = "5.3.3"
+	// metricsSince: the brokers' own Prometheus endpoint (metricsExporterType) exists from 5.1.0 on.
+	metricsSince = "5.1.0"
+)
+
+// authRules checks spec.auth and the console's login.
+func (r *ruler) authRules() {
+	a := r.c.Spec.Auth
+	version := r.c.Spec.Version
+	refs := func(ptr string, rs ...spec.SecretRef) {
+		for _, ref := range rs {
+			if ref.Name == "" || ref.Key == "" {
+				r.at(ptr, false, "give the Secret's name and the key that holds the value", "%s needs a Secret name and key", ptr[strings.LastIndex(ptr, "/")+1:])
+				return
+			}
+		}
+	}
+	if l := r.c.Spec.Console.Login; l != nil {
+		refs("/spec/console/login/users", l.Users)
+	}
+	if !*a.Enabled {
+		for _, f := range []string{"mode", "acl1", "admin", "innerClient", "authorization", "client"} {
+			if p := "/spec/auth/" + f; r.given(p) {
+				r.warn(p, true, "set spec.auth.enabled: true, or remove it", "spec.auth.%s is ignored: access control is not enabled", f)
+			}
+		}
+		return
+	}
+	modePtr := "/spec/auth/mode"
+	if !r.given(modePtr) {
+		modePtr = "/spec/auth/enabled"
+	}
+	switch a.Mode {
+	case spec.AuthACL1:
+		if atLeast(version, acl1Removed) {
+			r.at(modePtr, false, "use mode acl2", "RocketMQ %s has no ACL 1.0 (plain_acl.yml): it was removed in %s", version, acl1Removed)
+			return
+		}
+		if a.ACL1 == nil {
+			r.at(modePtr, false, "set spec.auth.acl1.file to the Secret key holding plain_acl.yml", "mode acl1 needs spec.auth.acl1.file")
+		} else {
+			refs("/spec/auth/acl1/file", a.ACL1.File)
+		}
+		for _, f := range []string{"admin", "innerClient", "authorization"} {
+			if p := "/spec/auth/" + f; r.given(p) {
+				r.at(p, true, "remove it: it belongs to mode acl2", "%s does not apply to mode acl1", f)
+			}
+		}
+		if *r.c.Spec.Proxy.Enabled {
+			r.at("/spec/proxy/enabled", false, "use auth mode acl2 (RocketMQ 5.3.0 and later), or run without the proxy",
+				"rocketops does not generate the proxy with ACL 1.0: it signs its calls with $ROCKETMQ_HOME/conf/tools.yml, a fixed file in the image")
+		}
+		if *r.c.Spec.Console.Enabled && a.Client == nil {
+			r.warn("/spec/auth", true, "set spec.auth.client to Secret keys of an account in plain_acl.yml, or whitelist the console's address there",
+				"the console has no credentials: the brokers refuse what it asks unless plain_acl.yml whitelists it")
+		}
+	case spec.AuthACL2:
+		if !atLeast(version, acl2Since) {
+			r.at(modePtr, false, "use mode acl1, or RocketMQ 5.3.0 or later", "authentication and authorization (acl2) exist in RocketMQ %s and later, not in %s", acl2Since, version)
+			return
+		}
+		if a.Admin == nil {
+			r.at(modePtr, false, "set spec.auth.admin.username and .password to Secret keys", "mode acl2 needs the first SUPER user, spec.auth.admin")
+		} else {
+			refs("/spec/auth/admin/username", a.Admin.Username)
+			refs("/spec/auth/admin/password", a.Admin.Password)
+		}
+		if a.InnerClient != nil {
+			refs("/spec/auth/innerClient/accessKey", a.InnerClient.AccessKey)
+			refs("/spec/auth/innerClient/secretKey", a.InnerClient.SecretKey)
+		}
+		if r.given("/spec/auth/acl1") {
+			r.at("/spec/auth/acl1", true, "remove it: it belongs to mode acl1", "acl1 does not apply to mode acl2")
+		}
+	}
+	if a.Client != nil {
+		refs("/spec/auth/client/accessKey", a.Client.AccessKey)
+		refs("/spec/auth/client/secretKey", a.Client.SecretKey)
+	}
+}
+
+// metricsRules checks spec.metrics.
+func (r *ruler) metricsRules() {
+	m := r.c.Spec.Metrics
+	if !*m.Enabled {
+		for _, f := range []string{"port", "exporter", "monitor", "rules"} {
+			if p := "/spec/metrics/" + f; r.given(p) {
+				r.warn(p, true, "set spec.metrics.enabled: true, or remove it", "spec.metrics.%s is ignored: metrics are not enabled", f)
+			}
+		}
+		return
+	}
+	if !*m.Exporter.Enabled && !atLeast(r.c.Spec.Version, metricsSince) {
+		r.at("/spec/metrics/exporter/enabled", false, "leave the exporter on: it is the only source of metrics before 5.1.0",
+			"RocketMQ %s exports no metrics itself (metricsExporterType exists from %s on), and the exporter is off", r.c.Spec.Version, metricsSince)
+	}
+	for _, p := range []int{plan.BrokerListenPort - 2, plan.BrokerListenPort, plan.BrokerListenPort + 1, plan.NameServerPort, plan.ControllerPort, plan.ControllerRaftPort, spec.ProxyGRPCPort, spec.ProxyRemotingPort, r.c.Spec.Brokers.DLedger.Port} {
+		if m.Port == p {
+			r.at("/spec/metrics/port", false, fmt.Sprintf("use another port, e.g. %d", spec.MetricsPort), "metrics port %d is a port RocketMQ listens on already", p)
+		}
+	}
+	if m.Rules.Enabled != nil && *m.Rules.Enabled && m.Monitor == "none" {
+		r.warn("/spec/metrics/rules/enabled", false, "set spec.metrics.monitor, or scrape the endpoints by your own configuration",
+			"the alerts need Prometheus to scrape the metrics endpoints, and spec.metrics.monitor is none")
+	}
+}

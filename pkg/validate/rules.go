@@ -66,11 +66,10 @@ type feature struct {
 }
 
 var notYet = []feature{
-	{"ACL and authentication", func(k string) bool {
-		return strings.HasPrefix(k, "acl") || strings.HasPrefix(k, "auth") || strings.HasPrefix(k, "initAuthentication") ||
-			strings.HasPrefix(k, "innerClientAuthentication")
+	{"exporting metrics to an OpenTelemetry collector", func(k string) bool {
+		// The header may carry a collector's credential, and a properties file has no way to take it from a Secret.
+		return k == "metricsGrpcExporterHeader" || k == "metricsGrpcExporterTarget"
 	}},
-	{"metrics export", func(k string) bool { return strings.HasPrefix(k, "metric") }},
 }
 
 // unsupported names the feature a key belongs to, or "".
@@ -146,6 +145,8 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r.modes()
 	r.proxy()
 	r.clusterPlacement()
+	r.authRules()
+	r.metricsRules()
 	r.config()
 	r.memory("/spec/nameServer", jvm.NameServer, c.Spec.NameServer.Resources, c.Spec.NameServer.JVM)
 	r.memory("/spec/brokers", jvm.Broker, c.Spec.Brokers.Resources, c.Spec.Brokers.JVM)
@@ -350,6 +351,10 @@ func (r *ruler) properties(ptr string, comp catalog.Component, version string, p
 			continue
 		}
 		if hint, ok := owned[k]; ok {
+			r.at(p, true, hint, "%s is set by rocketops", k)
+			continue
+		}
+		if hint, ok := generatedKeys[k]; ok && (comp == catalog.Broker || comp == catalog.Proxy || comp == catalog.Controller) {
 			r.at(p, true, hint, "%s is set by rocketops", k)
 			continue
 		}

@@ -37,7 +37,7 @@
     name: c.name,
     image: c.image,
     imagePullPolicy: c.pullPolicy,
-    command: c.command,
+    [if std.length(c.command) > 0 then 'command']: c.command,
     env: c.env,
     ports: c.ports,
     resources: $.resources(c.resources),

@@ -7,4 +7,5 @@ local plan = std.extVar('plan');
 + (import 'proxy.libsonnet')(plan)
 + (import 'console.libsonnet')(plan)
 + (import 'network.libsonnet')(plan)
++ (import 'metrics.libsonnet')(plan)
 + (import 'storage.libsonnet')(plan)

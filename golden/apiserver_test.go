@@ -31,6 +31,9 @@ func TestAPIServerAcceptsGolden(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, objs, len(out.Objects[env]))
 				require.NoError(t, client.EnsureNamespace(ctx, p.Namespace))
+				if usesMonitoring(objs) {
+					installMonitoringCRDs(t, srv.Config)
+				}
 				for _, e := range client.DryRunApply(ctx, objs) {
 					t.Error(e)
 				}

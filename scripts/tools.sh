@@ -16,6 +16,8 @@ ETCD_VERSION=v3.5.35
 KUBE_VERSION=v1.33.13
 KWOK_VERSION=v0.8.0
 KUBE_SCORE_VERSION=v1.20.0
+# The Prometheus Operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule), read from its Go module.
+PROMETHEUS_OPERATOR_VERSION=v0.93.0
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools="${ROCKETOPS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/rocketops/tools}"
@@ -30,6 +32,7 @@ version_of() {
     kube-apiserver | kube-controller-manager | kube-scheduler) echo "$KUBE_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;;
     kube-score) echo "$KUBE_SCORE_VERSION" ;;
+    prometheus-operator-crds) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
     *) echo "tools.sh: unknown tool $1" >&2; exit 2 ;;
   esac
 }
@@ -74,6 +77,21 @@ build_kube_score() {
   GOBIN="$(dirname "$(target kube-score)")" go install "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
 }
 
+# build_prometheus_operator_crds joins the three CRDs the generated monitoring objects need into one file,
+# from the module zip (example/prometheus-operator-crd/ of github.com/prometheus-operator/prometheus-operator).
+build_prometheus_operator_crds() {
+  local dir
+  dir=$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$dir" ] || { log "could not download github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION"; exit 1; }
+  local out
+  out="$(target prometheus-operator-crds)"
+  : >"$out.tmp"
+  for k in servicemonitors podmonitors prometheusrules; do
+    { echo "---"; cat "$dir/example/prometheus-operator-crd/monitoring.coreos.com_$k.yaml"; } >>"$out.tmp"
+  done
+  mv "$out.tmp" "$out"
+}
+
 build_kube_apiserver() { build_kube kube-apiserver; }
 build_kube_controller_manager() { build_kube kube-controller-manager; }
 build_kube_scheduler() { build_kube kube-scheduler; }
@@ -104,7 +122,7 @@ build_kube() {
 
 ensure() {
   local name=$1
-  if [ ! -x "$(target "$name")" ]; then
+  if [ ! -e "$(target "$name")" ]; then
     log "building $name $(version_of "$name") (cached in $tools afterwards)"
     mkdir -p "$(dirname "$(target "$name")")"
     "build_${name//-/_}"
@@ -120,7 +138,7 @@ fi
 [ $# -gt 0 ] || set -- all
 for t in "$@"; do
   case "$t" in
-    all) for n in kustomize helm etcd kube-apiserver kube-controller-manager kube-scheduler kwok kube-score; do ensure "$n"; done ;;
+    all) for n in kustomize helm etcd kube-apiserver kube-controller-manager kube-scheduler kwok kube-score prometheus-operator-crds; do ensure "$n"; done ;;
     *) ensure "$t" ;;
   esac
 done

@@ -44,6 +44,8 @@ func GroupClash(c, group string) string {
 		return "the controllers'"
 	case Proxy(c), ProxyConfig(c):
 		return "the proxy's"
+	case Metrics(c), Exporter(c):
+		return "the metrics'"
 	}
 	return ""
 }
@@ -65,6 +67,13 @@ func Proxy(c string) string { return c + "-proxy" }
 
 // ProxyConfig names the proxy's ConfigMap.
 func ProxyConfig(c string) string { return c + "-proxy-config" }
+
+// Metrics names the headless Service over every metrics endpoint, the PodMonitor or ServiceMonitor and
+// the PrometheusRule of cluster c.
+func Metrics(c string) string { return c + "-metrics" }
+
+// Exporter names the rocketmq-exporter Deployment.
+func Exporter(c string) string { return c + "-exporter" }
 
 // Console names the console Deployment and Service.
 func Console(c string) string { return c + "-console" }

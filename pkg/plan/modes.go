@@ -57,6 +57,9 @@ func (b *builder) groupPorts(base Ports, i int) Ports {
 	}
 	shift := i * HostPortStride
 	p := Ports{Listen: base.Listen + shift, Fast: base.Fast + shift, HA: base.HA + shift, GRPC: base.GRPC, Remoting: base.Remoting}
+	if base.Metrics != 0 {
+		p.Metrics = base.Metrics + shift
+	}
 	if base.DLedger != 0 {
 		p.DLedger = base.DLedger + shift
 	}
@@ -193,7 +196,8 @@ func (b *builder) controller() *Controller {
 	var all strings.Builder
 	for i := 0; i < out.Replicas; i++ {
 		out.Addresses = append(out.Addresses, fmt.Sprintf("%s:%d", host(i), ControllerPort))
-		owned := append(b.controllerKeys(i, out.Replicas, host, ControllerPath), kv{"configStorePath", ControllerPath + "/controller.properties"})
+		owned := append(append(b.controllerKeys(i, out.Replicas, host, ControllerPath), kv{"configStorePath", ControllerPath + "/controller.properties"}),
+			b.metricsKeys(catalog.Controller, b.c.Spec.Metrics.Port)...)
 		file := ControllerConfigFile(i)
 		out.Files[file] = properties("controller", owned, cs.Config)
 		all.WriteString(file + "\n" + out.Files[file])
@@ -209,6 +213,10 @@ func (b *builder) controller() *Controller {
 	ports := []corev1.ContainerPort{tcpPort("controller", ControllerPort)}
 	if out.RaftPort != 0 {
 		ports = append(ports, tcpPort("raft", out.RaftPort))
+	}
+	if mp := b.metricsPort(catalog.Controller, b.c.Spec.Metrics.Port); mp != nil {
+		ports = append(ports, mp...)
+		metricsAnnotations(&out.Pod, b.c.Spec.Metrics.Port)
 	}
 	b.finish(&out.Pod, workload{
 		name: "controller", image: img, pull: pull,
@@ -247,6 +255,9 @@ func (b *builder) proxyConfig(namesrv []string, mode string) string {
 	}
 	for k, v := range b.proxyAuthKeys() {
 		cfg[k] = v
+	}
+	for _, p := range b.metricsKeys(catalog.Proxy, b.c.Spec.Metrics.Port) {
+		cfg[p.k] = jsonValue(b.proxyKeyType(p.k), p.v)
 	}
 	if b.hasKey(catalog.Proxy, "useEndpointPortFromRequest") {
 		// gRPC clients get back the endpoint they connected to with the port replaced by grpcServerPort, unless
@@ -342,6 +353,10 @@ func (b *builder) proxy(namesrv []string) *Proxy {
 		live = "remoting"
 	} else {
 		out.Annotations = identicalProbes
+	}
+	if mp := b.metricsPort(catalog.Proxy, c.Spec.Metrics.Port); mp != nil && ps.Mode == spec.ProxyCluster {
+		ports = append(ports, mp...)
+		metricsAnnotations(&pod, c.Spec.Metrics.Port)
 	}
 	img := image(c.Spec.Images.Proxy)
 	cfgMount, cfgVol := configVolume(out.ConfigMap)

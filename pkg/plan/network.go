@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"encoding/json"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -156,4 +158,49 @@ func dnsEgress() networkingv1.NetworkPolicyEgressRule {
 	udp, tcp := corev1.ProtocolUDP, corev1.ProtocolTCP
 	port := intstr.FromInt32(53)
 	return networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{{Protocol: &udp, Port: &port}, {Protocol: &tcp, Port: &port}}}
+}
+
+// metricsPolicies admit Prometheus to every metrics endpoint, from anywhere (it runs outside the
+// cluster's namespace), and give the exporter what it reads: the name servers and the brokers.
+func (b *builder) metricsPolicies(p *Plan) []NetworkPolicy {
+	m := p.Metrics
+	out := p.NetworkPolicies
+	var ports []int
+	if p.Brokers.Ports.Metrics != 0 {
+		for _, g := range p.Brokers.Groups {
+			ports = append(ports, g.Ports.Metrics)
+		}
+	}
+	for i := range out {
+		np := &out[i]
+		var add []int
+		switch np.Component {
+		case "broker":
+			add = uniqueInts(ports)
+		case "controller", "proxy":
+			if p.Brokers.Ports.Metrics != 0 {
+				add = []int{m.Port}
+			}
+		}
+		if len(add) == 0 {
+			continue
+		}
+		var in []networkingv1.NetworkPolicyIngressRule
+		if err := json.Unmarshal(np.Ingress, &in); err != nil {
+			b.fail(err)
+			continue
+		}
+		in = append(in, networkingv1.NetworkPolicyIngressRule{Ports: tcpPorts(add...)})
+		np.Ingress = b.marshal(in)
+	}
+	if e := m.Exporter; e != nil {
+		var client []int
+		for _, g := range p.Brokers.Groups {
+			client = append(client, g.Ports.Listen, g.Ports.Fast)
+		}
+		out = append(out, b.policy(e.Deployment, "exporter", e.Pod.SelectorLabels,
+			[]networkingv1.NetworkPolicyIngressRule{{Ports: tcpPorts(m.Port)}},
+			[]networkingv1.NetworkPolicyEgressRule{egressTo(b.selector("namesrv"), p.NameServer.Port), egressTo(b.selector("broker"), uniqueInts(client)...), dnsEgress()}))
+	}
+	return out
 }

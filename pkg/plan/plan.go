@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/rocketops/rocketops/pkg/catalog"
 	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/jvm"
 	"github.com/rocketops/rocketops/pkg/names"
@@ -87,6 +88,10 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 	p.NetworkPolicies = []NetworkPolicy{}
 	if *c.Spec.NetworkPolicy.Enabled {
 		p.NetworkPolicies = b.networkPolicies(p)
+	}
+	p.Metrics = b.metrics(p)
+	if *c.Spec.NetworkPolicy.Enabled && p.Metrics != nil {
+		p.NetworkPolicies = b.metricsPolicies(p)
 	}
 	p.StorageClasses, p.PersistentVolumes, p.Claims = b.out.StorageClasses, b.out.PersistentVolumes, b.out.Claims
 	if b.err != nil {
@@ -223,6 +228,9 @@ func (b *builder) brokers(namesrv, ctlAddrs []string, px *Proxy) Brokers {
 	if bs.Mode == spec.DLedger {
 		out.Ports.DLedger = bs.DLedger.Port
 	}
+	if b.metricsOn() {
+		out.Ports.Metrics = c.Spec.Metrics.Port
+	}
 	if px != nil && px.Mode == spec.ProxyLocal {
 		out.Ports.GRPC = spec.ProxyGRPCPort
 		if px.Service.RemotingPort != 0 {
@@ -273,7 +281,8 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 	}
 	for _, m := range group.Members {
 		file := BrokerConfigFile(m.BrokerID)
-		owned := append(append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas, group.CommitLog != nil), b.modeOwned(group, m, ctlAddrs)...), b.brokerAuthKeys()...)
+		owned := append(append(append(b.brokerOwned(ports, namesrv, g.Name, m.BrokerID, group.Replicas, group.CommitLog != nil), b.modeOwned(group, m, ctlAddrs)...),
+			b.brokerAuthKeys()...), b.metricsKeys(catalog.Broker, ports.Metrics)...)
 		group.Files[file] = properties("broker", owned, mergeProps(bc.Config, g.Config))
 		all.WriteString(file + "\n" + group.Files[file])
 	}
@@ -312,6 +321,10 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 		containerPorts = append(containerPorts, tcpPort("ha", ports.HA))
 	} else {
 		containerPorts = append(containerPorts, tcpPort("dledger", ports.DLedger))
+	}
+	if ports.Metrics != 0 {
+		containerPorts = append(containerPorts, tcpPort("metrics", ports.Metrics))
+		metricsAnnotations(&group.Pod, ports.Metrics)
 	}
 	launcher, main := `"$ROCKETMQ_HOME/bin/mqbroker" -c "$conf"`, BrokerMain
 	if local {

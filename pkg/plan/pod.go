@@ -114,6 +114,10 @@ func (b *builder) finish(p *Pod, w workload) {
 			ports[i].HostPort = ports[i].ContainerPort
 		}
 	}
+	if w.command == nil {
+		// The image's entrypoint runs the process (the exporter's java is PID 1).
+		w.command = []string{}
+	}
 	p.SecurityContext = b.marshal(podSecurityContext())
 	p.Volumes = b.marshal(volumes)
 	p.InitContainers = b.marshal(orEmptyContainers(w.init))

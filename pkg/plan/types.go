@@ -22,6 +22,7 @@ type Plan struct {
 	Console     *Console          `json:"console,omitempty" doc:"The console; absent when disabled."`
 	// NetworkPolicies is empty when the spec turns them off.
 	NetworkPolicies []NetworkPolicy `json:"networkPolicies" doc:"One NetworkPolicy per component; empty when spec.networkPolicy.enabled is false."`
+	Metrics         *Metrics        `json:"metrics,omitempty" doc:"Metrics endpoints, exporter, monitor and alerts; absent when spec.metrics is off."`
 	// StorageClasses, PersistentVolumes and Claims are the storage objects of local and NFS volumes.
 	StorageClasses    []StorageClass     `json:"storageClasses,omitempty" doc:"StorageClasses of local volumes rocketops generates."`
 	PersistentVolumes []PersistentVolume `json:"persistentVolumes,omitempty" doc:"Local and NFS PersistentVolumes, each reserved for one claim."`
@@ -120,7 +121,9 @@ type Ports struct {
 	// DLedger is 0 outside dledger mode.
 	DLedger int `json:"dledger,omitempty" doc:"DLedger port (dledger mode), named in dLegerPeers." min:"0" max:"65535"`
 	// GRPC and Remoting are the ports of a proxy running inside the broker, 0 without one.
-	GRPC     int `json:"grpc,omitempty" doc:"gRPC port of the local-mode proxy inside the broker." min:"0" max:"65535"`
+	GRPC int `json:"grpc,omitempty" doc:"gRPC port of the local-mode proxy inside the broker." min:"0" max:"65535"`
+	// Metrics is 0 where the broker exports no metrics itself.
+	Metrics  int `json:"metrics,omitempty" doc:"Port of the broker's own metrics endpoint." min:"0" max:"65535"`
 	Remoting int `json:"remoting,omitempty" doc:"Remoting port of the local-mode proxy inside the broker." min:"0" max:"65535"`
 }
 
@@ -154,7 +157,7 @@ type Member struct {
 // NetworkPolicy admits the traffic one component needs and nothing else.
 type NetworkPolicy struct {
 	Name        string            `json:"name" doc:"NetworkPolicy name."`
-	Component   string            `json:"component" doc:"Component whose pods it selects." enum:"namesrv,broker,controller,proxy,console"`
+	Component   string            `json:"component" doc:"Component whose pods it selects." enum:"namesrv,broker,controller,proxy,console,exporter"`
 	PodSelector map[string]string `json:"podSelector" doc:"Labels of the pods it applies to."`
 	Ingress     json.RawMessage   `json:"ingress" doc:"Ingress rules." schema:"array"`
 	Egress      json.RawMessage   `json:"egress" doc:"Egress rules." schema:"array"`

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/google/go-jsonnet"
@@ -62,6 +63,15 @@ func rank(kind string) int {
 	return len(installOrder)
 }
 
+// gvkKey is group_version_kind, with kustomize's placeholder for the core group.
+func gvkKey(o Object) string {
+	group, version, found := strings.Cut(o.APIVersion, "/")
+	if !found {
+		group, version = "~G", o.APIVersion
+	}
+	return group + "_" + version + "_" + o.Kind
+}
+
 // Sort puts objects in install order: by kind rank, then kind, namespace and name.
 func Sort(objs []Object) {
 	sort.SliceStable(objs, func(i, j int) bool {
@@ -70,7 +80,9 @@ func Sort(objs []Object) {
 			return ra < rb
 		}
 		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
+			// Kinds of the same rank (those the list does not name) order as kustomize orders them: by
+			// group, version and kind (resid.Gvk's stable sort string in sigs.k8s.io/kustomize/kyaml).
+			return gvkKey(a) < gvkKey(b)
 		}
 		if a.Namespace != b.Namespace {
 			return a.Namespace < b.Namespace

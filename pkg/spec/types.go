@@ -365,10 +365,11 @@ const (
 	ComponentController = "controller"
 	ComponentProxy      = "proxy"
 	ComponentConsole    = "console"
+	ComponentExporter   = "exporter"
 )
 
 // AllComponents are the components in the order rocketops lists them.
-var AllComponents = []string{ComponentNameServer, ComponentBrokers, ComponentController, ComponentProxy, ComponentConsole}
+var AllComponents = []string{ComponentNameServer, ComponentBrokers, ComponentController, ComponentProxy, ComponentConsole, ComponentExporter}
 
 // Placement says where pods may run. Tolerations and affinity are Kubernetes objects, kept as written
 // and checked by package validate.

@@ -641,6 +641,20 @@ func (r *ruler) metricsRules() {
 			r.at("/spec/metrics/port", false, fmt.Sprintf("use another port, e.g. %d", spec.MetricsPort), "metrics port %d is a port RocketMQ listens on already", p)
 		}
 	}
+	for _, k := range sortedNames(m.Rules.Labels) {
+		p := spec.Pointer("spec", "metrics", "rules", "labels", k)
+		for _, msg := range validation.IsQualifiedName(k) {
+			r.at(p, true, "", "label key %q: %s", k, msg)
+		}
+		for _, msg := range validation.IsValidLabelValue(m.Rules.Labels[k]) {
+			r.at(p, false, "", "label value %q: %s", m.Rules.Labels[k], msg)
+		}
+		for _, reserved := range reservedLabels {
+			if k == reserved {
+				r.at(p, true, "rocketops sets the app.kubernetes.io labels itself", "label %q is set by rocketops", k)
+			}
+		}
+	}
 	if m.Rules.Enabled != nil && *m.Rules.Enabled && m.Monitor == "none" {
 		r.warn("/spec/metrics/rules/enabled", false, "set spec.metrics.monitor, or scrape the endpoints by your own configuration",
 			"the alerts need Prometheus to scrape the metrics endpoints, and spec.metrics.monitor is none")

@@ -40,8 +40,10 @@ annotations:
 - name: {{ .name }}
   image: {{ .image }}
   imagePullPolicy: {{ .pullPolicy }}
+  {{- with .command }}
   command:
-    {{- toYaml .command | nindent 4 }}
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   env:
     {{- toYaml .env | nindent 4 }}
   ports:

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/rocketops/rocketops/pkg/catalog"
@@ -658,5 +659,55 @@ func (r *ruler) metricsRules() {
 	if m.Rules.Enabled != nil && *m.Rules.Enabled && m.Monitor == "none" {
 		r.warn("/spec/metrics/rules/enabled", false, "set spec.metrics.monitor, or scrape the endpoints by your own configuration",
 			"the alerts need Prometheus to scrape the metrics endpoints, and spec.metrics.monitor is none")
+	}
+}
+
+// checkedConfig reports whether the properties rules check the configuration map at ptr.
+func (r *ruler) checkedConfig(ptr string) bool {
+	sp := r.c.Spec
+	switch ptr {
+	case "/spec/proxy/config":
+		return *sp.Proxy.Enabled && atLeast(sp.Version, proxySince)
+	case "/spec/controller/config":
+		return sp.Brokers.Mode == spec.ControllerMode && atLeast(sp.Version, controllerSince)
+	}
+	return true
+}
+
+// credentials refuses a credential-looking value anywhere in the spec outside the configuration maps
+// (checked key by key) and the Secret references of spec.auth and spec.console.login: rocketops writes
+// every other value into objects anyone who may read the namespace can read.
+func (r *ruler) credentials(n *yaml.Node, ptr string) {
+	switch ptr {
+	case "/spec/auth", "/spec/console/login", "/spec/environments":
+		return
+	}
+	if strings.HasSuffix(ptr, "/config") && r.checkedConfig(ptr) {
+		return
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			r.credentials(c, ptr)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i].Value, n.Content[i+1]
+			if strings.HasSuffix(ptr, "/config") && v.Kind == yaml.ScalarNode && credential(k, v.Value) {
+				// A configuration map the rules do not check, since nothing uses it: refused all the same.
+				r.at(ptr+"/"+escape(k), false, "keep credentials in a Secret; rocketops never writes one into a ConfigMap", "%s looks like a credential", k)
+				continue
+			}
+			r.credentials(v, ptr+"/"+escape(k))
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			r.credentials(c, fmt.Sprintf("%s/%d", ptr, i))
+		}
+	case yaml.ScalarNode:
+		if n.Tag == "!!str" && credential("", n.Value) {
+			r.at(ptr, false, "keep credentials in a Secret and refer to it: spec.auth and spec.console.login take Secret keys, and rocketops writes no credential into its output",
+				"value looks like a credential")
+		}
 	}
 }

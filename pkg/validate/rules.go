@@ -95,7 +95,7 @@ func controlChar(v string) (rune, bool) {
 
 // credentialWords in a key or a value mark a credential, whatever the key: rocketops writes properties
 // into ConfigMaps, which anyone who may read the namespace can read.
-var credentialWords = []string{"password", "passwd", "secret", "accesskey", "credential", "token"}
+var credentialWords = []string{"password", "passwd", "secret", "secretkey", "accesskey", "credential", "token"}
 
 func credential(key, value string) bool {
 	k, v := strings.ToLower(key), strings.ToLower(value)
@@ -146,6 +146,7 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r.proxy()
 	r.clusterPlacement()
 	r.authRules()
+	r.credentials(node, "")
 	r.metricsRules()
 	r.config()
 	r.memory("/spec/nameServer", jvm.NameServer, c.Spec.NameServer.Resources, c.Spec.NameServer.JVM)

@@ -1333,8 +1333,13 @@ func (rel *release) propertiesFills(path string) ([]filled, error) {
 		if toks[i].text != "MixAll" || toks[i+1].text != "." || toks[i+2].text != "properties2Object" || toks[i+3].text != "(" {
 			continue
 		}
-		if toks[i+4].text != "properties" || toks[i+5].text != "," || toks[i+7].text != ")" {
+		if toks[i+4].text != "properties" {
 			continue // the command line, not the file
+		}
+		if toks[i+5].text != "," || toks[i+6].kind != tIdent || toks[i+7].text != ")" {
+			// properties2Object(properties, this.x) or (properties, holder.get()) fills a class this reader
+			// cannot name: fail rather than leave its keys out.
+			return nil, fmt.Errorf("%s:%s:%d: properties2Object(properties, …) with an argument other than a variable", rel.tag, path, toks[i].line)
 		}
 		v := toks[i+6].text
 		typ := ""
@@ -1489,8 +1494,15 @@ func (t *table) render() []byte {
 		sort.Strings(types)
 		classes := slices.Clone(r.classes)
 		sort.Strings(classes)
+		// A tab or line break in an initializer (a text block) would break the row: the TSV keeps one line.
+		def := strings.Map(func(c rune) rune {
+			if c == '\t' || c == '\n' || c == '\r' {
+				return ' '
+			}
+			return c
+		}, r.def)
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", n, strings.Join(types, "|"), strings.Join(classes, "|"),
-			r.def, strings.Join(r.versions, ","))
+			def, strings.Join(r.versions, ","))
 	}
 	return b.Bytes()
 }

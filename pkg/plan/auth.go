@@ -179,11 +179,12 @@ func (b *builder) brokerAuth(w *workload) string {
 		{inner.AccessKey, "inner-access-key"}, {inner.SecretKey, "inner-secret-key"},
 	})
 	w.mounts, w.volumes = append(w.mounts, m), append(w.volumes, v)
-	return readSecret + fmt.Sprintf(`u=$(secret %[1]s/admin-username spec.auth.admin.username) || exit 1
-p=$(secret %[1]s/admin-password spec.auth.admin.password) || exit 1
-ak=$(secret %[1]s/inner-access-key spec.auth.innerClient.accessKey) || exit 1
-sk=$(secret %[1]s/inner-secret-key spec.auth.innerClient.secretKey) || exit 1
-printf 'initAuthenticationUser={"username":"%%s","password":"%%s"}\ninnerClientAuthenticationCredentials={"accessKey":"%%s","secretKey":"%%s"}\n' "$u" "$p" "$ak" "$sk" >>"$conf"
+	return readSecret + fmt.Sprintf(`admin_user=$(secret %[1]s/admin-username spec.auth.admin.username) || exit 1
+admin_pass=$(secret %[1]s/admin-password spec.auth.admin.password) || exit 1
+inner_ak=$(secret %[1]s/inner-access-key spec.auth.innerClient.accessKey) || exit 1
+inner_sk=$(secret %[1]s/inner-secret-key spec.auth.innerClient.secretKey) || exit 1
+printf 'initAuthenticationUser={"username":"%%s","password":"%%s"}\ninnerClientAuthenticationCredentials={"accessKey":"%%s","secretKey":"%%s"}\n' "$admin_user" "$admin_pass" "$inner_ak" "$inner_sk" >>"$conf"
+unset admin_user admin_pass inner_ak inner_sk
 `, AuthPath)
 }
 
@@ -209,10 +210,11 @@ func (b *builder) proxyAuth(w *workload, src string) string {
 		w.mounts, w.volumes = append(w.mounts, m), append(w.volumes, v)
 	}
 	// The generated file ends with a line holding "}": replace it with one more entry and the brace.
-	return readSecret + fmt.Sprintf(`ak=$(secret %[1]s/inner-access-key spec.auth.innerClient.accessKey) || exit 1
-sk=$(secret %[1]s/inner-secret-key spec.auth.innerClient.secretKey) || exit 1
+	return readSecret + fmt.Sprintf(`inner_ak=$(secret %[1]s/inner-access-key spec.auth.innerClient.accessKey) || exit 1
+inner_sk=$(secret %[1]s/inner-secret-key spec.auth.innerClient.secretKey) || exit 1
 sed '$d' %[2]s >%[3]s/rmq-proxy.json
-printf '  ,"innerClientAuthenticationCredentials": "{\\"accessKey\\":\\"%%s\\",\\"secretKey\\":\\"%%s\\"}"\n}\n' "$ak" "$sk" >>%[3]s/rmq-proxy.json
+printf '  ,"innerClientAuthenticationCredentials": "{\\"accessKey\\":\\"%%s\\",\\"secretKey\\":\\"%%s\\"}"\n}\n' "$inner_ak" "$inner_sk" >>%[3]s/rmq-proxy.json
+unset inner_ak inner_sk
 `, AuthPath, src, TmpPath)
 }
 

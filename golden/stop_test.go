@@ -798,6 +798,9 @@ func writeStandins(t *testing.T, host string, img stopImage, slowStart bool) {
 		"rocketmq/bin/runserver.sh": strings.ReplaceAll(runStandin("runserver.sh"), "@DELAY@\n", ""),
 		"standin/jdk/bin/java":      javaStandin,
 		"standin/jdk/bin/javac":     "#!/bin/sh\necho 'javac: a stand-in' >&2\nexit 2\n",
+		// The runtime makes mount points in the image before the root turns read-only; the namespace
+		// setup binds the image's folder read-only first, so the folder a pod mounts over exists already.
+		"rocketmq/conf/acl/plain_acl.yml": "# the image's sample, hidden by an empty folder when ACL is on\naccounts: [{accessKey: RocketMQ, secretKey: \"12345678\"}]\n",
 	}
 	for name, l := range img.launchers {
 		files["rocketmq/bin/"+name] = launcherStandin(name, l.run, l.main)

@@ -58,8 +58,8 @@ func topologyStopCases(t *testing.T) []*stopCase {
 	proxy := topologyPod(t, compileCase(t, "proxy"), "", "Deployment", "edge-proxy", "proxy")
 	add("proxy-cluster", "5.3.3", "proxy", proxy, proxyMain, []string{"-pm", "cluster", "-pc", "/etc/rocketmq/rmq-proxy.json"})
 
-	local := topologyPod(t, compileCase(t, "mixed"), "staging", "StatefulSet", "shop-orders", "broker")
-	require.Equal(t, "shop-orders-2", local.name)
+	local := topologyPod(t, compileCase(t, "mixed"), "dev", "StatefulSet", "shop-orders", "broker")
+	require.Equal(t, "shop-orders-0", local.name)
 	add("broker-local-proxy", "5.3.3", "broker", local, proxyMain,
 		[]string{"-pm", "local", "-bc", "/tmp/broker.conf", "-pc", "/etc/rocketmq-proxy/rmq-proxy.json"})
 	refuse("broker-local-proxy", "5.3.3", "broker", local, "broker", "shop-orders-3", "shop-orders-2a", "brokerId")

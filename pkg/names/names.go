@@ -102,7 +102,8 @@ func LongestWith(cluster string, groups []string, controllers, proxy bool) []Che
 		{"label value app.kubernetes.io/instance", cluster, DNSLabel, -1},
 	}
 	if controllers {
-		checks = append(checks, Check{"controller headless Service", ControllerHeadless(cluster), DNSLabel, -1})
+		checks = append(checks, Check{"controller StatefulSet", Controller(cluster), StatefulSet, -1},
+			Check{"controller headless Service", ControllerHeadless(cluster), DNSLabel, -1})
 	}
 	if proxy {
 		checks = append(checks, Check{"proxy ConfigMap", ProxyConfig(cluster), DNSLabel, -1})

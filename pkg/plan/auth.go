@@ -171,6 +171,10 @@ func (b *builder) brokerAuth(w *workload) string {
 	if a.Mode == spec.AuthACL1 {
 		m, v := secretVolume("acl", ACLPath, aclFile, a.ACL1.File)
 		w.mounts, w.volumes = append(w.mounts, m), append(w.volumes, v)
+		// From 4.9.3 the brokers also load every .yml under $ROCKETMQ_HOME/conf/acl, and 4.9.3's image ships
+		// a sample there with accounts of a known password and whitelisted address ranges
+		// (distribution/conf/acl/plain_acl.yml at rocketmq-all-4.9.3): an empty folder hides it.
+		w.scratch = append(w.scratch, scratch{"acl-dir", rocketmqHome(b.c.Spec.Version) + "/conf/acl", 1 * mi})
 		return ""
 	}
 	inner := innerCredentials(a)
@@ -187,6 +191,10 @@ printf 'initAuthenticationUser={"username":"%%s","password":"%%s"}\ninnerClientA
 unset admin_user admin_pass inner_ak inner_sk
 `, AuthPath)
 }
+
+// rocketmqHome is ROCKETMQ_HOME in the official image of version (image-build/Dockerfile-* of
+// apache/rocketmq-docker: /home/rocketmq/rocketmq-<version>).
+func rocketmqHome(version string) string { return Home + "/rocketmq-" + version }
 
 // aclJavaOption points the broker at the mounted plain_acl.yml.
 func (b *builder) aclJavaOption() []string {

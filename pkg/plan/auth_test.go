@@ -62,6 +62,8 @@ func TestACL1(t *testing.T) {
 	assert.Equal(t, plan.ACLPath, mounts(t, g.Pod)["acl"].MountPath)
 	assert.True(t, mounts(t, g.Pod)["acl"].ReadOnly)
 	assert.Equal(t, "acl", volumes(t, g.Pod)["acl"].Secret.SecretName)
+	assert.Equal(t, "/home/rocketmq/rocketmq-4.9.8/conf/acl", mounts(t, g.Pod)["acl-dir"].MountPath, "an empty folder hides the image's sample ACL files")
+	assert.NotNil(t, volumes(t, g.Pod)["acl-dir"].EmptyDir)
 	assert.Contains(t, env(t, g.Pod)["JAVA_OPT_EXT"].Value, "-Drocketmq.acl.plain.file=../../../etc/rocketmq-acl/plain_acl.yml")
 	assert.Equal(t, "a", env(t, p.Console.Pod)["ROCKETMQ_CONFIG_ACCESSKEY"].ValueFrom.SecretKeyRef.Key)
 }

@@ -41,6 +41,13 @@ type Rules struct {
 	Groups json.RawMessage   `json:"groups" doc:"Rule groups." schema:"array"`
 }
 
+// ExporterGRPCPort is the exporter's own OTLP receiver, grpc.server.port in its application.yml.
+const ExporterGRPCPort = 5559
+
+// exporterTmpSize holds the exporter's logs (logback keeps up to 1 GB under ${user.home}/logs, logback.xml
+// of rocketmq-exporter) and Tomcat's work folder.
+const exporterTmpSize = 1536 * mi
+
 const (
 	metricsPath = "/metrics"
 	// exporterJar is where the exporter's Dockerfile puts its jar (rocketmq-exporter src/main/docker/
@@ -131,7 +138,7 @@ func (b *builder) exporter(namesrv []string) *Exporter {
 		name: "exporter", image: image(c.Spec.Images.Exporter), pull: c.Spec.Images.Exporter.PullPolicy,
 		env:       env,
 		ports:     []corev1.ContainerPort{tcpPort("metrics", m.Port)},
-		scratch:   []scratch{{"tmp", TmpPath, tmpSize}},
+		scratch:   []scratch{{"tmp", TmpPath, exporterTmpSize}},
 		resources: b.resources(m.Exporter.Resources),
 		probes: probes{
 			startup:   &corev1.Probe{ProbeHandler: tcp, PeriodSeconds: 5, FailureThreshold: 24},

@@ -46,6 +46,11 @@ const (
 	ProxyMain      = "org.apache.rocketmq.proxy.ProxyStartup"
 )
 
+// proxyJavaOptions move the proxy's client offset store off the read-only root: the RocketMQ client keeps
+// it in ${user.home}/.rocketmq_offsets unless rocketmq.client.localOffsetStoreDir says otherwise
+// (LocalFileOffsetStore.java at rocketmq-all-5.3.3).
+var proxyJavaOptions = []string{"-Drocketmq.client.localOffsetStoreDir=" + TmpPath + "/.rocketmq_offsets"}
+
 // identicalProbes names the kube-score check a workload with a single port fails on purpose.
 var identicalProbes = map[string]string{"kube-score/ignore": "pod-probes-identical"}
 
@@ -92,12 +97,18 @@ func (b *builder) modeOwned(g Group, m Member, ctlAddrs []string) []kv {
 		// store/src/main/java/org/apache/rocketmq/store/dledger/DLedgerCommitLog.java at rocketmq-all-5.3.3 and
 		// 4.9.8), so they are on the member's volume. The role handler sets brokerId and brokerRole by the
 		// election, so neither is written.
-		return []kv{
+		owned := []kv{
 			{"enableDLegerCommitLog", "true"},
 			{"dLegerGroup", g.Name},
 			{"dLegerPeers", dledgerPeers(g.Members, g.Ports.DLedger)},
 			{"dLegerSelfId", m.DLedgerID},
 		}
+		if g.CommitLog != nil {
+			// DLedger writes its commitlog to storePathDLedgerCommitLog (4.9.4 on; the validator refuses a
+			// commitlog volume before), not to storePathCommitLog.
+			owned = append(owned, kv{"storePathDLedgerCommitLog", CommitLogPath})
+		}
+		return owned
 	case spec.ControllerMode:
 		// The controller assigns brokerId and brokerRole; the broker registers with the name servers before it
 		// has, so it starts as brokerId -1, SLAVE, as the upstream samples do (distribution/conf/controller/
@@ -306,8 +317,15 @@ func (b *builder) proxyKeyType(k string) string {
 // jsonValue turns a validated property text into the JSON value of a field of the Java type t.
 func jsonValue(t, v string) any {
 	switch t {
-	case "int", "long", "double", "float":
-		return json.Number(v)
+	case "int", "long":
+		// Java's parseInt takes "+32" and "010"; JSON numbers are written without either.
+		if n, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64); err == nil {
+			return n
+		}
+	case "double", "float":
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+		}
 	case "boolean":
 		return v == "true"
 	}
@@ -362,7 +380,7 @@ func (b *builder) proxy(namesrv []string) *Proxy {
 	cfgMount, cfgVol := configVolume(out.ConfigMap)
 	w := workload{
 		name: "proxy", image: img, pull: c.Spec.Images.Proxy.PullPolicy,
-		env:       []corev1.EnvVar{envValue("JAVA_OPT_EXT", b.javaOptions(ps.Resources, ps.JVM, jvm.Proxy))},
+		env:       []corev1.EnvVar{envValue("JAVA_OPT_EXT", joinOptions(b.javaOptions(ps.Resources, ps.JVM, jvm.Proxy), proxyJavaOptions))},
 		ports:     ports,
 		mounts:    []corev1.VolumeMount{cfgMount},
 		volumes:   []corev1.Volume{cfgVol},

@@ -349,7 +349,7 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 		env: []corev1.EnvVar{
 			podNameEnv,
 			ip,
-			envValue("JAVA_OPT_EXT", joinOptions(b.javaOptions(bc.Resources, bc.JVM, jvm.Broker), b.aclJavaOption())),
+			envValue("JAVA_OPT_EXT", joinOptions(b.javaOptions(bc.Resources, bc.JVM, jvm.Broker), append(b.aclJavaOption(), localProxyOptions(local)...))),
 		},
 		ports:     containerPorts,
 		mounts:    mounts,
@@ -370,6 +370,14 @@ func (b *builder) group(g spec.Group, bs Brokers, ports Ports, namesrv, ctlAddrs
 	w.command = shellCommand(brokerScript(launcher, main, extra))
 	b.finish(&group.Pod, w)
 	return group
+}
+
+// localProxyOptions are the proxy's JVM options for a broker that runs one.
+func localProxyOptions(local bool) []string {
+	if local {
+		return proxyJavaOptions
+	}
+	return nil
 }
 
 // nameServerEnv: JVM flags, and the pod's name where a hostPath store needs it for its sub-folder or an

@@ -150,7 +150,7 @@ func dataVolume(v Volume, image, pull string) (corev1.VolumeMount, []corev1.Volu
 		return mount, []corev1.Volume{vol}, []corev1.Container{volumePermissions(v, mount, image, pull)}
 	case "nfs":
 		// Every pod of the workload mounts the shared claim, each in its own folder named after the pod.
-		mount.SubPathExpr = "$(POD_NAME)"
+		mount.SubPathExpr = v.SubPath
 		vol := corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: v.Claim}}}
 		return mount, []corev1.Volume{vol}, nil
 	case "emptyDir":

@@ -86,7 +86,7 @@ func (b *builder) storage(v *Volume, st spec.Storage, component, group, stateful
 			b.fail(fmt.Errorf("%s: local storage without local settings", statefulSet))
 			return
 		}
-		if *st.Local.CreateStorageClass {
+		if *st.Local.CreateStorageClass && *v.StorageClass != "" {
 			b.storageClass(*v.StorageClass)
 		}
 		for i := 0; i < replicas; i++ {
@@ -98,7 +98,9 @@ func (b *builder) storage(v *Volume, st spec.Storage, component, group, stateful
 			b.out.PersistentVolumes = append(b.out.PersistentVolumes, PersistentVolume{
 				Name: b.volumeName(claim), Component: component, Group: group, Size: v.Size,
 				AccessModes: v.AccessModes, StorageClass: *v.StorageClass,
-				Local:    &LocalSource{Path: trimSlash(st.Local.Path) + "/" + claim, Node: nodes[i]},
+				// The folder is named like the volume, unique in the cluster: two environments or clusters that
+				// use the same node and path never share one.
+				Local:    &LocalSource{Path: trimSlash(st.Local.Path) + "/" + b.volumeName(claim), Node: nodes[i]},
 				ClaimRef: ClaimRef{Namespace: b.c.Metadata.Namespace, Name: claim},
 				Labels:   labels,
 			})
@@ -106,6 +108,9 @@ func (b *builder) storage(v *Volume, st spec.Storage, component, group, stateful
 	case "nfs":
 		claim := statefulSet + "-" + v.Name
 		v.Claim = claim
+		// Each pod's folder on the export: namespace, volume and pod, so two volumes, environments or
+		// clusters on one export never share a folder.
+		v.SubPath = b.c.Metadata.Namespace + "/" + v.Name + "/$(POD_NAME)"
 		b.out.PersistentVolumes = append(b.out.PersistentVolumes, PersistentVolume{
 			Name: b.volumeName(claim), Component: component, Group: group, Size: v.Size,
 			AccessModes: v.AccessModes, StorageClass: "",

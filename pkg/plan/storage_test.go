@@ -61,7 +61,7 @@ func TestLocalVolumes(t *testing.T) {
 			commit := byClaim[plan.ClaimName("commitlog", g.StatefulSet, i)]
 			assert.Equal(t, node, store.Local.Node, "store of %s-%d", g.StatefulSet, i)
 			assert.Equal(t, node, commit.Local.Node, "a member's two volumes are on one node")
-			assert.Equal(t, "/mnt/ssd/"+plan.ClaimName("store", g.StatefulSet, i), store.Local.Path)
+			assert.Equal(t, "/mnt/ssd/mq-"+plan.ClaimName("store", g.StatefulSet, i), store.Local.Path, "the folder is named like the volume, unique in the cluster")
 			assert.Equal(t, "local-storage", store.StorageClass)
 			assert.Equal(t, "nvme", commit.StorageClass)
 			assert.Equal(t, "100Gi", store.Size)
@@ -90,9 +90,9 @@ brokers:
 		assert.Equal(t, "mq-"+c.Name, c.VolumeName)
 	}
 	g := p.Brokers.Groups[0]
-	assert.Equal(t, "$(POD_NAME)", mounts(t, g.Pod)["store"].SubPathExpr, "each pod in its own folder")
+	assert.Equal(t, "mq/store/$(POD_NAME)", mounts(t, g.Pod)["store"].SubPathExpr, "each pod in its own folder, apart from other volumes and namespaces")
 	assert.Equal(t, g.Volume.Claim, volumes(t, g.Pod)["store"].PersistentVolumeClaim.ClaimName)
-	assert.Equal(t, "$(POD_NAME)", mounts(t, p.NameServer.Pod)["data"].SubPathExpr)
+	assert.Equal(t, "mq/data/$(POD_NAME)", mounts(t, p.NameServer.Pod)["data"].SubPathExpr)
 	assert.Contains(t, env(t, p.NameServer.Pod), "POD_NAME", "the name server needs its pod name for the folder")
 	for _, pv := range p.PersistentVolumes {
 		require.NotNil(t, pv.NFS)
@@ -136,4 +136,22 @@ console: {placement: {priorityClassName: low, zoneSpread: none}}
 	assert.Equal(t, corev1.ScheduleAnyway, spread[0].WhenUnsatisfiable, "brokers spread over zones where they can by default")
 	assert.Equal(t, p.Brokers.Groups[0].SelectorLabels, spread[0].LabelSelector.MatchLabels, "the members of one group spread")
 	assert.True(t, strings.HasPrefix(p.Brokers.Groups[0].Name, "broker-"))
+}
+
+// TestLocalVolumesWithoutClass: storageClass "" binds by claimRef alone, and no StorageClass without a
+// name is generated.
+func TestLocalVolumesWithoutClass(t *testing.T) {
+	p := build(t, "5.3.3", "brokers:\n  storage: {mode: local, storageClass: \"\", local: {path: /mnt, nodes: [n1]}}\n")
+	assert.Empty(t, p.StorageClasses)
+	require.Len(t, p.PersistentVolumes, 1)
+	assert.Empty(t, p.PersistentVolumes[0].StorageClass)
+}
+
+// TestProxyNumbers: Java reads "+32" and "010" as ints; the JSON file holds them as plain numbers.
+func TestProxyNumbers(t *testing.T) {
+	p := build(t, "5.3.3", "proxy:\n  enabled: true\n  config: {grpcThreadPoolNums: \"+32\", grpcBossLoopNum: \"010\"}\n")
+	var cfg map[string]any
+	require.NoError(t, json.Unmarshal([]byte(p.Proxy.Config), &cfg))
+	assert.Equal(t, float64(32), cfg["grpcThreadPoolNums"])
+	assert.Equal(t, float64(10), cfg["grpcBossLoopNum"])
 }

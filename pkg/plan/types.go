@@ -81,6 +81,7 @@ type Volume struct {
 	HostPath     string   `json:"hostPath,omitempty" doc:"Folder on the node (hostPath)."`
 	Medium       string   `json:"medium,omitempty" doc:"emptyDir medium."`
 	Claim        string   `json:"claim,omitempty" doc:"The shared claim of an NFS volume."`
+	SubPath      string   `json:"subPath,omitempty" doc:"Each pod's folder on an NFS export (subPathExpr)."`
 }
 
 // NameServer is the name-server StatefulSet and its Services.

@@ -142,6 +142,10 @@ func (r *ruler) modes() {
 			}
 		}
 		r.dledgerPorts()
+		if b.CommitLogStorage != nil && !atLeast(version, "4.9.4") {
+			r.at("/spec/brokers/commitLogStorage", true, "use RocketMQ 4.9.4 or later, or keep the commitlog on spec.brokers.storage",
+				"a DLedger commitlog of its own needs storePathDLedgerCommitLog, which exists from RocketMQ 4.9.4 on, not in %s", version)
+		}
 	case spec.ControllerMode:
 		if !atLeast(version, controllerSince) {
 			r.at("/spec/brokers/mode", false, "use RocketMQ 5.1.1 or later, or masterSlave or dledger mode",
@@ -208,6 +212,14 @@ func (r *ruler) dledgerPorts() {
 		r.at("/spec/brokers/dledger/port", false, fmt.Sprintf("use a port of at most %d", 65535-span),
 			"DLedger port %d of group %d would be %d, beyond 65535", port, groups-1, port+span)
 		return
+	}
+	if *r.c.Spec.Proxy.Enabled && r.c.Spec.Proxy.Mode == spec.ProxyLocal && (port == spec.ProxyGRPCPort || port == spec.ProxyRemotingPort) {
+		r.at("/spec/brokers/dledger/port", false, fmt.Sprintf("use another port, e.g. %d", spec.DLedgerPort),
+			"DLedger port %d is a port of the local proxy inside each broker", port)
+	}
+	if *r.c.Spec.Metrics.Enabled && port <= r.c.Spec.Metrics.Port && r.c.Spec.Metrics.Port <= port+span {
+		r.at("/spec/brokers/dledger/port", false, fmt.Sprintf("use another port, e.g. %d", spec.DLedgerPort),
+			"DLedger port %d meets the metrics port %d", port, r.c.Spec.Metrics.Port)
 	}
 	if port+span >= lo && port <= hi {
 		r.at("/spec/brokers/dledger/port", false, fmt.Sprintf("use a port outside %d–%d, e.g. %d", lo, hi, spec.DLedgerPort),
@@ -290,6 +302,22 @@ func (r *ruler) proxy() {
 		if *r.c.Spec.Brokers.HostNetwork {
 			r.at("/spec/proxy/mode", false, "use a cluster-mode proxy with host-networked brokers",
 				"a local proxy in host-networked brokers would put every broker's proxy on the same node ports 8080 and 8081")
+		}
+		// A local proxy routes to its own broker only, as the master, at the broker's address
+		// (LocalTopicRouteService, proxy/src/main/java at rocketmq-all-5.3.3): behind one Service, a client
+		// whose request lands on a slave or a follower gets a route it cannot send through.
+		b := r.c.Spec.Brokers
+		slaves := false
+		for _, g := range b.GroupList() {
+			slaves = slaves || g.Size(b.Mode) > 1
+		}
+		if b.Mode != spec.MasterSlave || slaves {
+			r.at("/spec/proxy/mode", false, "use a cluster-mode proxy, or local mode with masterSlave groups without slaves",
+				"a local proxy answers routes with its own broker as the master: behind the Service, clients that reach a slave's or follower's proxy get routes they cannot write to")
+		}
+		if px.Service.Type != "ClusterIP" {
+			r.at("/spec/proxy/service/type", false, "use a cluster-mode proxy for clients outside the cluster",
+				"a local proxy hands clients its broker's pod address, which clients outside the cluster cannot reach")
 		}
 	}
 	s := px.Service
@@ -637,7 +665,15 @@ func (r *ruler) metricsRules() {
 		r.at("/spec/metrics/exporter/enabled", false, "leave the exporter on: it is the only source of metrics before 5.1.0",
 			"RocketMQ %s exports no metrics itself (metricsExporterType exists from %s on), and the exporter is off", r.c.Spec.Version, metricsSince)
 	}
-	for _, p := range []int{plan.BrokerListenPort - 2, plan.BrokerListenPort, plan.BrokerListenPort + 1, plan.NameServerPort, plan.ControllerPort, plan.ControllerRaftPort, spec.ProxyGRPCPort, spec.ProxyRemotingPort, r.c.Spec.Brokers.DLedger.Port} {
+	taken := []int{plan.BrokerListenPort - 2, plan.BrokerListenPort, plan.BrokerListenPort + 1, plan.NameServerPort, plan.ControllerPort, plan.ControllerRaftPort, spec.ProxyGRPCPort, spec.ProxyRemotingPort}
+	if r.c.Spec.Brokers.Mode == spec.DLedger {
+		taken = append(taken, r.c.Spec.Brokers.DLedger.Port)
+	}
+	if *m.Exporter.Enabled {
+		// The exporter also listens on grpc.server.port for OTLP (application.yml of rocketmq-exporter).
+		taken = append(taken, plan.ExporterGRPCPort)
+	}
+	for _, p := range taken {
 		if m.Port == p {
 			r.at("/spec/metrics/port", false, fmt.Sprintf("use another port, e.g. %d", spec.MetricsPort), "metrics port %d is a port RocketMQ listens on already", p)
 		}

@@ -26,7 +26,7 @@ annotations:
 .annotations. */}}
 {{- define "rocketmq.metadata" -}}
 name: {{ .name }}
-namespace: {{ .root.Values.namespace }}
+namespace: {{ .root.Values.namespace | quote }}
 labels:
   {{- toYaml (merge (dict) .extra .root.Values.labels) | nindent 2 }}
 {{- with (merge (dict) (.annotations | default (dict)) .root.Values.annotations) }}
@@ -84,7 +84,7 @@ spec:
   {{- with .pullSecrets }}
   imagePullSecrets:
   {{- range . }}
-  - name: {{ . }}
+  - name: {{ . | quote }}
   {{- end }}
   {{- end }}
   {{- with .nodeSelector }}
@@ -104,7 +104,7 @@ spec:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   {{- with .priorityClassName }}
-  priorityClassName: {{ . }}
+  priorityClassName: {{ . | quote }}
   {{- end }}
   {{- with .initContainers }}
   initContainers:

@@ -62,23 +62,26 @@ func normalise(t *testing.T, stream []byte) []render.Object {
 	return objs
 }
 
+// indexObjects gives each object's YAML by kind/namespace/name, and the names in order.
+func indexObjects(t *testing.T, objs []render.Object) (map[string][]byte, []string) {
+	t.Helper()
+	m := map[string][]byte{}
+	var ids []string
+	for _, o := range objs {
+		y, err := o.YAML()
+		require.NoError(t, err)
+		m[o.ID()] = y
+		ids = append(ids, o.ID())
+	}
+	return m, ids
+}
+
 // sameObjects compares object lists and fails with a unified diff per differing object, named by
 // kind/namespace/name, so the field that differs is in front of the reader.
 func sameObjects(t *testing.T, what string, want, got []render.Object) {
 	t.Helper()
-	index := func(objs []render.Object) (map[string][]byte, []string) {
-		m := map[string][]byte{}
-		var ids []string
-		for _, o := range objs {
-			y, err := o.YAML()
-			require.NoError(t, err)
-			m[o.ID()] = y
-			ids = append(ids, o.ID())
-		}
-		return m, ids
-	}
-	w, wids := index(want)
-	g, gids := index(got)
+	w, wids := indexObjects(t, want)
+	g, gids := indexObjects(t, got)
 	var diff strings.Builder
 	for _, id := range wids {
 		if !bytes.Equal(w[id], g[id]) {

@@ -171,19 +171,8 @@ func parityCheck(t *testing.T, src []byte) {
 // first object that differs (with the identities of the others that do), or "" when all agree.
 func parityFirstObjectDiff(t *testing.T, want, got []render.Object) string {
 	t.Helper()
-	index := func(objs []render.Object) (map[string][]byte, []string) {
-		m := map[string][]byte{}
-		var ids []string
-		for _, o := range objs {
-			y, err := o.YAML()
-			require.NoError(t, err)
-			m[o.ID()] = y
-			ids = append(ids, o.ID())
-		}
-		return m, ids
-	}
-	w, wids := index(want)
-	g, gids := index(got)
+	w, wids := indexObjects(t, want)
+	g, gids := indexObjects(t, got)
 	var differ []string
 	for _, id := range wids {
 		if !bytes.Equal(w[id], g[id]) {

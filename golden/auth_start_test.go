@@ -7,17 +7,13 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -869,33 +865,7 @@ func startAuthConsole(t *testing.T, p authConsolePod, files map[string]string) *
 		}
 	}
 	require.Equal(t, len(files), placed, "Secret files outside the console's secret volumes")
-	logFile, err := os.Create(filepath.Join(host, "output.log"))
-	require.NoError(t, err)
-	t.Cleanup(func() { logFile.Close() })
-
-	user := []string{"setpriv", "--reuid=" + p.uid, "--regid=" + p.gid, "--groups=" + p.fsGroup, "--no-new-privs", "--"}
-	args := append([]string{"--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--propagation", "private",
-		"--", "/bin/sh", "-c", authConsoleSetup(t, host, p.mounts), "setup"}, append(user, p.command...)...)
-	r := &podRun{host: host, records: filepath.Join(host, "records"), cmd: exec.Command("unshare", args...), done: make(chan struct{})}
-	r.cmd.Env = append([]string{"PATH=" + sysPath, "HOME=" + consoleHome}, p.env...)
-	r.cmd.Stdout, r.cmd.Stderr = logFile, logFile
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // Pdeathsig follows the thread that started the process
-		defer runtime.UnlockOSThread()
-		if err := r.cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		_ = r.cmd.Wait()
-		r.exitedAt, r.exit = time.Now(), r.cmd.ProcessState
-		close(r.done)
-	}()
-	require.NoError(t, <-started)
-	t.Cleanup(r.kill)
-	return r
+	return launchAsUser(t, host, authConsoleSetup(t, host, p.mounts), p.uid, p.gid, p.fsGroup, p.command, p.env)
 }
 
 // authConsoleSetup is consoleSetup with /etc an overlay of the host's, in which the mount points of the

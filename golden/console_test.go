@@ -270,32 +270,7 @@ func startConsole(t *testing.T, p consolePod) *podRun {
 		require.NoError(t, os.Chmod(dir, 0o777|os.ModeSetgid))
 		p.mounts[i].host = dir
 	}
-	logFile, err := os.Create(filepath.Join(host, "output.log"))
-	require.NoError(t, err)
-	t.Cleanup(func() { logFile.Close() })
-
-	user := []string{"setpriv", "--reuid=" + p.uid, "--regid=" + p.gid, "--groups=" + p.fsGroup, "--no-new-privs", "--"}
-	args := append([]string{"--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--propagation", "private",
-		"--", "/bin/sh", "-c", consoleSetup(t, host, p.mounts), "setup"}, append(user, p.command...)...)
-	r := &podRun{host: host, records: filepath.Join(host, "records"), cmd: exec.Command("unshare", args...), done: make(chan struct{})}
-	r.cmd.Env = append([]string{"PATH=" + sysPath, "HOME=" + consoleHome}, p.envList...)
-	r.cmd.Stdout, r.cmd.Stderr = logFile, logFile
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // Pdeathsig follows the thread that started the process
-		defer runtime.UnlockOSThread()
-		if err := r.cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		_ = r.cmd.Wait()
-		r.exitedAt, r.exit = time.Now(), r.cmd.ProcessState
-		close(r.done)
-	}()
-	require.NoError(t, <-started)
-	t.Cleanup(r.kill)
+	r := launchAsUser(t, host, consoleSetup(t, host, p.mounts), p.uid, p.gid, p.fsGroup, p.command, p.envList)
 
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -419,3 +394,36 @@ while :; do
 	wait $!
 done
 `
+
+// launchAsUser runs command as PID 1 of new PID and mount namespaces, as uid:gid with the pod's fsGroup and
+// no new privileges, after setup has made the pod's mounts; its output goes to host/output.log.
+func launchAsUser(t *testing.T, host, setup, uid, gid, fsGroup string, command, env []string) *podRun {
+	t.Helper()
+	logFile, err := os.Create(filepath.Join(host, "output.log"))
+	require.NoError(t, err)
+	t.Cleanup(func() { logFile.Close() })
+
+	user := []string{"setpriv", "--reuid=" + uid, "--regid=" + gid, "--groups=" + fsGroup, "--no-new-privs", "--"}
+	args := append([]string{"--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--propagation", "private",
+		"--", "/bin/sh", "-c", setup, "setup"}, append(user, command...)...)
+	r := &podRun{host: host, records: filepath.Join(host, "records"), cmd: exec.Command("unshare", args...), done: make(chan struct{})}
+	r.cmd.Env = append([]string{"PATH=" + sysPath, "HOME=" + consoleHome}, env...)
+	r.cmd.Stdout, r.cmd.Stderr = logFile, logFile
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // Pdeathsig follows the thread that started the process
+		defer runtime.UnlockOSThread()
+		if err := r.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		_ = r.cmd.Wait()
+		r.exitedAt, r.exit = time.Now(), r.cmd.ProcessState
+		close(r.done)
+	}()
+	require.NoError(t, <-started)
+	t.Cleanup(r.kill)
+	return r
+}

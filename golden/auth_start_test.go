@@ -751,16 +751,7 @@ func authConsolePodOf(t *testing.T, w render.Object, secrets authSecrets) authCo
 		require.True(t, ok, "env %s: Secret %s key %s, which the test has no value for", name, secret, key)
 		p.env = append(p.env, name+"="+v)
 	}
-	sc := func(key string) string {
-		for _, ctx := range []any{c["securityContext"], podSpec.(map[string]any)["securityContext"]} {
-			if m, ok := ctx.(map[string]any); ok && m[key] != nil {
-				return fmt.Sprint(m[key])
-			}
-		}
-		t.Fatalf("the console sets no %s", key)
-		return ""
-	}
-	p.uid, p.gid, p.fsGroup = sc("runAsUser"), sc("runAsGroup"), sc("fsGroup")
+	p.uid, p.gid, p.fsGroup = runAs(t, c, podSpec)
 	require.NotEqual(t, "0", p.uid, "the console runs as root")
 	for _, vm := range dig(t, c, "volumeMounts").([]any) {
 		vol := named(t, dig(t, podSpec, "volumes"), dig(t, vm, "name").(string))

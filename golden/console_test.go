@@ -228,17 +228,7 @@ func consolePodOf(t *testing.T, out *compile.Output) consolePod {
 		p.envList = append(p.envList, name+"="+v)
 	}
 	p.port = fmt.Sprint(dig(t, named(t, dig(t, c, "ports"), "http"), "containerPort"))
-	// The container's securityContext overrides the pod's.
-	sc := func(key string) string {
-		for _, ctx := range []any{c["securityContext"], podSpec.(map[string]any)["securityContext"]} {
-			if m, ok := ctx.(map[string]any); ok && m[key] != nil {
-				return fmt.Sprint(m[key])
-			}
-		}
-		t.Fatalf("the console sets no %s", key)
-		return ""
-	}
-	p.uid, p.gid, p.fsGroup = sc("runAsUser"), sc("runAsGroup"), sc("fsGroup")
+	p.uid, p.gid, p.fsGroup = runAs(t, c, podSpec)
 	require.NotEqual(t, "0", p.uid, "the console runs as root")
 	for _, vm := range dig(t, c, "volumeMounts").([]any) {
 		name := dig(t, vm, "name").(string)
@@ -426,4 +416,19 @@ func launchAsUser(t *testing.T, host, setup, uid, gid, fsGroup string, command, 
 	require.NoError(t, <-started)
 	t.Cleanup(r.kill)
 	return r
+}
+
+// runAs is the console's uid, gid and fsGroup: the container's securityContext overrides the pod's.
+func runAs(t *testing.T, c map[string]any, podSpec any) (uid, gid, fsGroup string) {
+	t.Helper()
+	sc := func(key string) string {
+		for _, ctx := range []any{c["securityContext"], podSpec.(map[string]any)["securityContext"]} {
+			if m, ok := ctx.(map[string]any); ok && m[key] != nil {
+				return fmt.Sprint(m[key])
+			}
+		}
+		t.Fatalf("the console sets no %s", key)
+		return ""
+	}
+	return sc("runAsUser"), sc("runAsGroup"), sc("fsGroup")
 }

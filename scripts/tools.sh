@@ -18,6 +18,15 @@ KWOK_VERSION=v0.8.0
 KUBE_SCORE_VERSION=v1.20.0
 # The Prometheus Operator's CRDs (ServiceMonitor, PodMonitor, PrometheusRule), read from its Go module.
 PROMETHEUS_OPERATOR_VERSION=v0.93.0
+# Argo CD's Application, ApplicationSet and AppProject CRDs, read from its Go module (the argocd CLI itself does
+# not build from the proxy). v3.6.1 asks for Go 1.27, but its zip is fetched and unpacked all the same.
+ARGOCD_VERSION=v3.6.1
+# The flux CLI, and the controller versions that release ships (manifests/crds/kustomization.yaml in its
+# module), whose modules give the Kustomization, HelmRelease, GitRepository and OCIRepository CRDs.
+FLUX_VERSION=v2.9.5
+FLUX_KUSTOMIZE_CONTROLLER_VERSION=v1.9.5
+FLUX_HELM_CONTROLLER_VERSION=v1.6.4
+FLUX_SOURCE_CONTROLLER_VERSION=v1.9.5
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools="${ROCKETOPS_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/rocketops/tools}"
@@ -33,6 +42,10 @@ version_of() {
     kwok) echo "$KWOK_VERSION" ;;
     kube-score) echo "$KUBE_SCORE_VERSION" ;;
     prometheus-operator-crds) echo "$PROMETHEUS_OPERATOR_VERSION" ;;
+    argocd-crds) echo "$ARGOCD_VERSION" ;;
+    flux) echo "$FLUX_VERSION" ;;
+    # Keyed by every controller pin, so that changing one rebuilds the file.
+    flux-crds) echo "kustomize-$FLUX_KUSTOMIZE_CONTROLLER_VERSION-helm-$FLUX_HELM_CONTROLLER_VERSION-source-$FLUX_SOURCE_CONTROLLER_VERSION" ;;
     *) echo "tools.sh: unknown tool $1" >&2; exit 2 ;;
   esac
 }
@@ -77,19 +90,76 @@ build_kube_score() {
   GOBIN="$(dirname "$(target kube-score)")" go install "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
 }
 
+# module_dir MODULE@VERSION fetches a module zip through the proxy and prints the folder it is unpacked in.
+# When the module asks for a newer Go than this one, go mod download exits non-zero and prints no "Dir",
+# though it has fetched and unpacked the zip; the folder is then taken from the module cache.
+module_dir() {
+  local json dir
+  json=$(go mod download -json "$1" || true)
+  dir=$(printf '%s\n' "$json" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -n "$dir" ] || dir="$(go env GOMODCACHE)/$1"
+  if [ ! -f "$dir/go.mod" ]; then
+    log "could not download $1: $(printf '%s\n' "$json" | sed -n 's/.*"Error": "\(.*\)".*/\1/p')"
+    exit 1
+  fi
+  echo "$dir"
+}
+
+# join_crds NAME FILE... writes the files, as one YAML stream, to NAME's target.
+join_crds() {
+  local out
+  out="$(target "$1")"
+  shift
+  : >"$out.tmp"
+  for f in "$@"; do
+    { echo "---"; cat "$f"; } >>"$out.tmp"
+  done
+  mv "$out.tmp" "$out"
+}
+
 # build_prometheus_operator_crds joins the three CRDs the generated monitoring objects need into one file,
 # from the module zip (example/prometheus-operator-crd/ of github.com/prometheus-operator/prometheus-operator).
 build_prometheus_operator_crds() {
   local dir
-  dir=$(go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  [ -n "$dir" ] || { log "could not download github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION"; exit 1; }
-  local out
-  out="$(target prometheus-operator-crds)"
-  : >"$out.tmp"
-  for k in servicemonitors podmonitors prometheusrules; do
-    { echo "---"; cat "$dir/example/prometheus-operator-crd/monitoring.coreos.com_$k.yaml"; } >>"$out.tmp"
-  done
-  mv "$out.tmp" "$out"
+  dir=$(module_dir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION")
+  join_crds prometheus-operator-crds "$dir"/example/prometheus-operator-crd/monitoring.coreos.com_{servicemonitors,podmonitors,prometheusrules}.yaml
+}
+
+# build_argocd_crds joins the CRDs of the generated Argo CD objects into one file, from the module zip
+# (manifests/crds/ of github.com/argoproj/argo-cd/v3).
+build_argocd_crds() {
+  local dir
+  dir=$(module_dir "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION")
+  join_crds argocd-crds "$dir"/manifests/crds/{application,applicationset,appproject}-crd.yaml
+}
+
+# build_flux_crds joins the CRDs of the generated Flux objects into one file, from the controllers' module
+# zips (config/crd/bases/).
+build_flux_crds() {
+  local kustomize helm source
+  kustomize=$(module_dir "github.com/fluxcd/kustomize-controller@$FLUX_KUSTOMIZE_CONTROLLER_VERSION")
+  helm=$(module_dir "github.com/fluxcd/helm-controller@$FLUX_HELM_CONTROLLER_VERSION")
+  source=$(module_dir "github.com/fluxcd/source-controller@$FLUX_SOURCE_CONTROLLER_VERSION")
+  join_crds flux-crds \
+    "$kustomize/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml" \
+    "$helm/config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml" \
+    "$source"/config/crd/bases/source.toolkit.fluxcd.io_{gitrepositories,ocirepositories}.yaml
+}
+
+# build_flux builds the flux CLI from a copy of its module. The install manifests it embeds
+# (cmd/flux/manifests/*.yaml) are generated at release time and are not in the module zip, so the copy gets
+# a placeholder for the embed pattern to match: `flux install` and `flux bootstrap` cannot work, `flux build`
+# does not use them.
+build_flux() {
+  local dir src
+  dir=$(module_dir "github.com/fluxcd/flux2/v2@$FLUX_VERSION")
+  src="$tools/src/flux2-$FLUX_VERSION"
+  rm -rf "$src"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src"
+  mkdir -p "$src/cmd/flux/manifests"
+  echo "# placeholder: the install manifests are not in the module zip" >"$src/cmd/flux/manifests/x.yaml"
+  (cd "$src" && go build -trimpath -ldflags "-s -w -X main.VERSION=${FLUX_VERSION#v}" -o "$(target flux)" ./cmd/flux)
 }
 
 build_kube_apiserver() { build_kube kube-apiserver; }
@@ -138,7 +208,7 @@ fi
 [ $# -gt 0 ] || set -- all
 for t in "$@"; do
   case "$t" in
-    all) for n in kustomize helm etcd kube-apiserver kube-controller-manager kube-scheduler kwok kube-score prometheus-operator-crds; do ensure "$n"; done ;;
+    all) for n in kustomize helm etcd kube-apiserver kube-controller-manager kube-scheduler kwok kube-score prometheus-operator-crds argocd-crds flux-crds flux; do ensure "$n"; done ;;
     *) ensure "$t" ;;
   esac
 done

@@ -125,8 +125,10 @@ func needBinaries(tb testing.TB) (Binaries, bool) {
 	return Binaries{}, false
 }
 
-// Tool returns the path of another pinned tool scripts/tools.sh builds (helm, kustomize), or skips
-// the test — fails it in CI or with ROCKETOPS_REQUIRE_TOOLS=1 — when it is not built.
+// Tool returns the path of another pinned tool scripts/tools.sh builds, under the name tools.sh gives it: a
+// binary (helm, kustomize, flux) or a file of CRDs read from an upstream Go module (prometheus-operator-crds,
+// argocd-crds, flux-crds). It skips the test — fails it in CI or with ROCKETOPS_REQUIRE_TOOLS=1 — when the
+// tool is not built.
 func Tool(tb testing.TB, name string) string {
 	tb.Helper()
 	dir, err := toolsBinDir()

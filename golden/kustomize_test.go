@@ -81,18 +81,25 @@ func TestKustomizeLibrary(t *testing.T) {
 	}
 }
 
+// kustomizeBuild runs the real, pinned kustomize binary's build of dir and returns what it prints.
+func kustomizeBuild(t *testing.T, dir string) []byte {
+	t.Helper()
+	cmd := exec.Command(kubetest.Tool(t, "kustomize"), "build", dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	y, err := cmd.Output()
+	require.NoError(t, err, "kustomize build %s: %s", dir, stderr.String())
+	return y
+}
+
 // TestKustomizeCLI does the same with the real, pinned kustomize binary on the golden output.
 func TestKustomizeCLI(t *testing.T) {
-	bin := kubetest.Tool(t, "kustomize")
+	kubetest.Tool(t, "kustomize") // stop before compiling anything when it is not built
 	for _, name := range cases(t) {
 		out := compileCase(t, name)
 		for env := range out.Plans {
 			t.Run(name+"/"+env, func(t *testing.T) {
-				cmd := exec.Command(bin, "build", filepath.Join(name, "output", "overlays", env))
-				var stderr bytes.Buffer
-				cmd.Stderr = &stderr
-				y, err := cmd.Output()
-				require.NoError(t, err, "kustomize build: %s", stderr.String())
+				y := kustomizeBuild(t, filepath.Join(name, "output", "overlays", env))
 				same(t, "kustomize build overlays/"+env, direct(t, out, env), canonical(t, y))
 			})
 		}

@@ -283,6 +283,9 @@ func TestSchemaDefaultsAreWhatDefaultDoes(t *testing.T) {
 	require.NotEmpty(t, documented)
 
 	c := spec.Cluster{APIVersion: spec.APIVersion, Kind: spec.Kind, Metadata: spec.Metadata{Name: "rmq"}, Spec: spec.Spec{Version: "5.3.3"}}
+	// The GitOps sections are optional and default once given, so give them empty.
+	c.Spec.GitOps.ArgoCD = &spec.ArgoCD{ApplicationSet: &spec.ApplicationSet{}}
+	c.Spec.GitOps.Flux = &spec.Flux{}
 	c.Default()
 	b, err := json.Marshal(c)
 	require.NoError(t, err)
@@ -328,6 +331,9 @@ func TestProseDefaultsAreWhatDefaultDoes(t *testing.T) {
 	// Some defaults depend on the component or on other fields, so the schema states them in the
 	// description rather than as "default". Each one here is quoted from a description.
 	c := spec.Cluster{APIVersion: spec.APIVersion, Kind: spec.Kind, Metadata: spec.Metadata{Name: "rmq"}, Spec: spec.Spec{Version: "5.3.3"}}
+	// The GitOps sections are optional and default once given, so give them empty.
+	c.Spec.GitOps.ArgoCD = &spec.ArgoCD{ApplicationSet: &spec.ApplicationSet{}}
+	c.Spec.GitOps.Flux = &spec.Flux{}
 	c.Default()
 	root := load(t)
 	cs := root["$defs"].(map[string]any)["clusterSpec"].(map[string]any)["properties"].(map[string]any)

@@ -153,7 +153,7 @@ func TestFieldNotFound(t *testing.T) {
 		{name: "case only", path: "spec.Brokers", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt middle part", path: "spec.brokrs.storage", hint: `did you mean "spec.brokers"?`},
 		{name: "misspelt inside an environment", path: "spec.environments.prod.spec.consol", hint: `did you mean "spec.environments.prod.spec.console"?`},
-		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: auth, brokers, clusterDomain, console, controller, environments, images, metrics, nameServer, networkPolicy, placement, proxy, version"},
+		{name: "nothing close lists the fields", path: "spec.dashboard", hint: "fields here: auth, brokers, clusterDomain, console, controller, environments, gitops, images, metrics, nameServer, networkPolicy, placement, proxy, version"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -234,6 +234,86 @@ func (c *Cluster) Default() {
 	}
 	defaultResources(&con.Resources, "100m", "512Mi")
 	defaultSpread(&con.Placement, "preferred")
+
+	c.defaultGitOps()
+}
+
+// GitOps defaults. Argo CD and Flux install into these namespaces by default.
+const (
+	ArgoCDNamespace    = "argocd"
+	FluxNamespace      = "flux-system"
+	DefaultRevision    = "main"
+	InClusterServer    = "https://kubernetes.default.svc"
+	DefaultFluxSource  = "GitRepository"
+	DefaultFluxTimeout = "15m"
+)
+
+func (c *Cluster) defaultGitOps() {
+	g := &c.Spec.GitOps
+	if g.Revision == "" {
+		g.Revision = DefaultRevision
+	}
+	if g.Source == "" {
+		g.Source = SourceKustomize
+	}
+	if g.Path == "" {
+		g.Path = "."
+	}
+	if a := g.ArgoCD; a != nil {
+		if a.Namespace == "" {
+			a.Namespace = ArgoCDNamespace
+		}
+		a.CreateProject = boolOr(a.CreateProject, true)
+		if a.Project == "" {
+			a.Project = "default"
+			if *a.CreateProject {
+				a.Project = c.Metadata.Name
+			}
+		}
+		a.Automated = boolOr(a.Automated, true)
+		a.Prune = boolOr(a.Prune, true)
+		a.SelfHeal = boolOr(a.SelfHeal, true)
+		if a.SyncOptions == nil {
+			// Server-side apply: the broker ConfigMaps and StatefulSets outgrow the 256 KiB
+			// last-applied annotation client-side apply needs. PruneLast: removed objects go after
+			// every wave is healthy.
+			a.SyncOptions = []string{"CreateNamespace=true", "ServerSideApply=true", "PruneLast=true"}
+		}
+		if a.ApplicationSet != nil {
+			a.ApplicationSet.Enabled = boolOr(a.ApplicationSet.Enabled, true)
+			if a.ApplicationSet.Generator == "" {
+				a.ApplicationSet.Generator = "list"
+			}
+		}
+		if g.Destination.Server == "" && g.Destination.Name == "" {
+			g.Destination.Server = InClusterServer
+		}
+	}
+	if f := g.Flux; f != nil {
+		if f.Namespace == "" {
+			f.Namespace = FluxNamespace
+		}
+		if f.SourceKind == "" {
+			f.SourceKind = DefaultFluxSource
+		}
+		if f.Interval == "" {
+			f.Interval = "10m"
+		}
+		if f.RetryInterval == "" {
+			f.RetryInterval = "2m"
+		}
+		if f.Timeout == "" {
+			f.Timeout = DefaultFluxTimeout
+		}
+		f.Prune = boolOr(f.Prune, true)
+		f.Wait = boolOr(f.Wait, true)
+		if f.DriftDetection == nil {
+			f.DriftDetection = &DriftDetection{}
+		}
+		if f.DriftDetection.Mode == "" {
+			f.DriftDetection.Mode = "enabled"
+		}
+	}
 }
 
 // GroupList returns the broker groups by name, in order, with per-group slaves resolved.

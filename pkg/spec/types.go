@@ -47,6 +47,7 @@ type Spec struct {
 	Placement     ClusterPlacement       `json:"placement,omitempty"`
 	Auth          Auth                   `json:"auth,omitempty"`
 	Metrics       Metrics                `json:"metrics,omitempty"`
+	GitOps        GitOps                 `json:"gitops,omitempty"`
 	Environments  map[string]Environment `json:"environments,omitempty"`
 }
 
@@ -342,6 +343,93 @@ type MetricsRules struct {
 	ConsumerLag         int               `json:"consumerLag,omitempty"`
 	ReplicationLagBytes int               `json:"replicationLagBytes,omitempty"`
 	Labels              map[string]string `json:"labels,omitempty"`
+}
+
+// GitOps says where the compiled output lives in git and how Argo CD or Flux sync it. Environments
+// override any of it (another destination cluster, another revision).
+type GitOps struct {
+	RepoURL     string      `json:"repoURL,omitempty"`
+	Revision    string      `json:"revision,omitempty"`
+	Path        string      `json:"path,omitempty"`
+	Source      string      `json:"source,omitempty"`
+	SpecPath    string      `json:"specPath,omitempty"`
+	Destination Destination `json:"destination,omitempty"`
+	ArgoCD      *ArgoCD     `json:"argocd,omitempty"`
+	Flux        *Flux       `json:"flux,omitempty"`
+}
+
+// Forms of the compiled output GitOps objects can point at.
+const (
+	SourceKustomize = "kustomize"
+	SourceManifests = "manifests"
+	SourceHelm      = "helm"
+	SourcePlugin    = "plugin"
+)
+
+// Destination is the cluster the output is synced to.
+type Destination struct {
+	Server           string `json:"server,omitempty"`
+	Name             string `json:"name,omitempty"`
+	KubeConfigSecret string `json:"kubeConfigSecret,omitempty"`
+}
+
+// ArgoCD configures the Applications, ApplicationSet and AppProject rocketops writes.
+type ArgoCD struct {
+	Namespace      string          `json:"namespace,omitempty"`
+	Project        string          `json:"project,omitempty"`
+	CreateProject  *bool           `json:"createProject,omitempty"`
+	Automated      *bool           `json:"automated,omitempty"`
+	Prune          *bool           `json:"prune,omitempty"`
+	SelfHeal       *bool           `json:"selfHeal,omitempty"`
+	SyncOptions    []string        `json:"syncOptions,omitempty"`
+	ApplicationSet *ApplicationSet `json:"applicationSet,omitempty"`
+}
+
+// ApplicationSet makes one ApplicationSet generate the environments' Applications.
+type ApplicationSet struct {
+	Enabled   *bool  `json:"enabled,omitempty"`
+	Generator string `json:"generator,omitempty"`
+}
+
+// Flux configures the source, Kustomizations and HelmReleases rocketops writes.
+type Flux struct {
+	Namespace      string          `json:"namespace,omitempty"`
+	SourceKind     string          `json:"sourceKind,omitempty"`
+	SourceName     string          `json:"sourceName,omitempty"`
+	Interval       string          `json:"interval,omitempty"`
+	RetryInterval  string          `json:"retryInterval,omitempty"`
+	Timeout        string          `json:"timeout,omitempty"`
+	Prune          *bool           `json:"prune,omitempty"`
+	Wait           *bool           `json:"wait,omitempty"`
+	HealthChecks   []HealthCheck   `json:"healthChecks,omitempty"`
+	DriftDetection *DriftDetection `json:"driftDetection,omitempty"`
+}
+
+// HealthCheck names one more object a Flux Kustomization waits for.
+type HealthCheck struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Namespace  string `json:"namespace,omitempty"`
+}
+
+// DriftDetection is a HelmRelease's drift detection.
+type DriftDetection struct {
+	Mode   string       `json:"mode,omitempty"`
+	Ignore []IgnoreRule `json:"ignore,omitempty"`
+}
+
+// IgnoreRule leaves JSON pointers of some objects out of drift detection.
+type IgnoreRule struct {
+	Paths  []string      `json:"paths"`
+	Target *IgnoreTarget `json:"target,omitempty"`
+}
+
+// IgnoreTarget selects the objects an ignore rule applies to.
+type IgnoreTarget struct {
+	Group string `json:"group,omitempty"`
+	Kind  string `json:"kind,omitempty"`
+	Name  string `json:"name,omitempty"`
 }
 
 // ClusterPlacement holds placement short forms that apply to several components.

@@ -148,6 +148,7 @@ func rules(doc *spec.Document, node *yaml.Node, c *spec.Cluster) diag.List {
 	r.authRules()
 	r.credentials(node, "")
 	r.metricsRules()
+	r.gitopsRules()
 	r.config()
 	r.memory("/spec/nameServer", jvm.NameServer, c.Spec.NameServer.Resources, c.Spec.NameServer.JVM)
 	r.memory("/spec/brokers", jvm.Broker, c.Spec.Brokers.Resources, c.Spec.Brokers.JVM)

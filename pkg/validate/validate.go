@@ -201,6 +201,10 @@ func documentRules(doc *spec.Document) diag.List {
 				Message: `"base" cannot name an environment`, Hint: "base/ holds what every environment shares; pick another name"})
 		}
 		out = append(out, duplicateGroups(doc, spec.Pointer("spec", "environments", k.Value, "spec", "brokers", "groups"), k.Value)...)
+	}
+	out = append(out, applicationSetOverrides(doc, envs)...)
+	for i := 0; i+1 < len(envs.Content); i += 2 {
+		k := envs.Content[i]
 		nested := spec.Pointer("spec", "environments", k.Value, "spec", "environments")
 		if n := spec.Lookup(doc.Root, nested); n != nil {
 			line, col, _ := doc.Position(doc.Root, nested, true)

@@ -12,19 +12,26 @@
     spec: { type: type, selector: selector, ports: ports } + extra,
   },
 
-  // clusterMetadata is the metadata of a cluster-scoped object: no namespace.
-  clusterMetadata(p, name, extraLabels={}):: {
-    name: name,
-    labels: p.labels + extraLabels,
-    [if std.length(p.annotations) > 0 then 'annotations']: p.annotations,
-  },
+  // syncAnnotations are the sync-order annotations of an object with these labels: its broker
+  // group's, else its component's (plan.Sync).
+  syncAnnotations(p, labels)::
+    if std.objectHas(labels, 'rocketops.dev/broker-group') then std.get(p.sync.groups, labels['rocketops.dev/broker-group'], {})
+    else std.get(p.sync.components, std.get(labels, 'app.kubernetes.io/component', ''), {}),
 
-  // Object metadata: name, namespace, the plan's labels plus extra ones, the plan's annotations.
-  metadata(p, name, extraLabels={}):: {
-    name: name,
+  // clusterMetadata is the metadata of a cluster-scoped object: no namespace.
+  clusterMetadata(p, name, extraLabels={}, annotations={})::
+    local labels = p.labels + extraLabels;
+    local all = p.annotations + $.syncAnnotations(p, labels) + annotations;
+    {
+      name: name,
+      labels: labels,
+      [if std.length(all) > 0 then 'annotations']: all,
+    },
+
+  // Object metadata: name, namespace, the plan's labels plus extra ones, the plan's annotations, the
+  // object's sync annotations and extra ones.
+  metadata(p, name, extraLabels={}, annotations={}):: $.clusterMetadata(p, name, extraLabels, annotations) + {
     namespace: p.namespace,
-    labels: p.labels + extraLabels,
-    [if std.length(p.annotations) > 0 then 'annotations']: p.annotations,
   },
 
   resources(r):: {
@@ -74,12 +81,18 @@
     },
   },
 
+  // claimTemplate spells out what the API server stores in a claim template (apiVersion, kind and
+  // volumeMode; kube-apiserver v1.33.13 keeps them so), so the live StatefulSet matches what was
+  // applied and Argo CD's diff shows no change (argoproj/argo-cd issue 11143).
   claimTemplate(v, labels):: {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
     metadata: { name: v.name, labels: labels },
     spec: {
       accessModes: v.accessModes,
       [if std.objectHas(v, 'storageClass') then 'storageClassName']: v.storageClass,
       resources: { requests: { storage: v.size } },
+      volumeMode: 'Filesystem',
     },
   },
 

@@ -18,7 +18,7 @@ function(p)
     {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
-      metadata: k.clusterMetadata(p, pv.name, pv.labels),
+      metadata: k.clusterMetadata(p, pv.name, pv.labels, p.keepAnnotations),
       spec: {
         capacity: { storage: pv.size },
         accessModes: pv.accessModes,
@@ -43,7 +43,7 @@ function(p)
     {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: k.metadata(p, c.name, c.labels),
+      metadata: k.metadata(p, c.name, c.labels, p.keepAnnotations),
       spec: {
         accessModes: c.accessModes,
         storageClassName: '',

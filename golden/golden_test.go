@@ -43,11 +43,27 @@ func cases(t *testing.T) []string {
 	return out
 }
 
+// caseTargets are the targets a case is compiled with: the three forms, and the GitOps targets its
+// spec configures.
+func caseTargets(t *testing.T, src []byte) []string {
+	t.Helper()
+	res, diags := compile.Validate("cluster.yaml", src)
+	require.Empty(t, diags.Errors())
+	out := append([]string{}, targets...)
+	if res.Base.Spec.GitOps.ArgoCD != nil {
+		out = append(out, "argocd")
+	}
+	if res.Base.Spec.GitOps.Flux != nil {
+		out = append(out, "flux")
+	}
+	return out
+}
+
 func compileCase(t *testing.T, name string) *compile.Output {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join(name, "cluster.yaml"))
 	require.NoError(t, err)
-	out, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: src, Targets: targets})
+	out, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: src, Targets: caseTargets(t, src)})
 	require.NoError(t, err, "golden case %s must compile", name)
 	return out
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rocketops/rocketops/pkg/compile"
 	"github.com/rocketops/rocketops/pkg/kube"
 	"github.com/rocketops/rocketops/pkg/kube/kubetest"
+	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
 )
@@ -123,6 +124,34 @@ func TestHelmParity(t *testing.T) {
 				values := filepath.Join(name, "output", "values-"+env+".yaml")
 				rendered := helmCmd(t, "template", p.Name, chart, "--namespace", p.Namespace, "-f", values)
 				sameObjects(t, "helm template", normalise(t, []byte(direct(t, out, env))), normalise(t, rendered))
+			})
+		}
+	}
+}
+
+// TestHelmStagesPartitionTheRender renders every golden case and environment once per sync stage, as
+// the Flux HelmReleases of spec.gitops.source helm do (the chart's stage value): each stage's release
+// must hold exactly the direct render's objects of that stage, so the releases together hold every
+// object once.
+func TestHelmStagesPartitionTheRender(t *testing.T) {
+	for _, name := range cases(t) {
+		out := compileCase(t, name)
+		for env, p := range out.Plans {
+			t.Run(name+"/"+env, func(t *testing.T) {
+				values := filepath.Join(name, "output", "values-"+env+".yaml")
+				byStage := map[string][]render.Object{}
+				for _, o := range normalise(t, []byte(direct(t, out, env))) {
+					st := plan.StageOf(o.Labels)
+					byStage[st] = append(byStage[st], o)
+				}
+				covered := 0
+				for _, st := range p.Stages() {
+					rendered := helmCmd(t, "template", p.Name, chart, "--namespace", p.Namespace, "-f", values, "--set", "stage="+st)
+					got := normalise(t, rendered)
+					sameObjects(t, "helm template with stage "+st, byStage[st], got)
+					covered += len(got)
+				}
+				require.Equal(t, len(out.Objects[env]), covered, "the stages together hold every object")
 			})
 		}
 	}

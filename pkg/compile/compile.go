@@ -18,6 +18,7 @@ import (
 	"github.com/rocketops/rocketops/pkg/emit"
 	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
+	"github.com/rocketops/rocketops/pkg/spec"
 	"github.com/rocketops/rocketops/pkg/tree"
 	"github.com/rocketops/rocketops/pkg/validate"
 )
@@ -70,9 +71,12 @@ func Compile(opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkGitOps(res, targets, opts.VendorChart); err != nil {
+		return nil, err
+	}
 	out := &Output{Plans: map[string]*plan.Plan{}, Objects: map[string][]render.Object{}, Warnings: res.Warnings}
 	source := filepath.Base(opts.File)
-	in := emit.Input{Source: source, VendorChart: opts.VendorChart}
+	in := emit.Input{Source: source, VendorChart: opts.VendorChart, AllEnvironments: res.Names, Specs: res.Environments}
 
 	// Plan every environment (cheap), then render them at once: rendering is most of the work, each
 	// environment has its own jsonnet VM, and results are kept by position so order never varies.
@@ -145,6 +149,49 @@ func renderAll(plans []*plan.Plan) ([][]render.Object, error) {
 		}
 	}
 	return objs, nil
+}
+
+// checkGitOps refuses a GitOps target the spec does not configure, and one whose objects would
+// point at output this compile does not write.
+func checkGitOps(res *validate.Result, targets []string, vendor bool) error {
+	has := map[string]bool{}
+	for _, t := range targets {
+		has[t] = true
+	}
+	for _, tool := range []string{"argocd", "flux"} {
+		if !has[tool] {
+			continue
+		}
+		for _, name := range res.Names {
+			g := res.Environments[name].Spec.GitOps
+			section := g.ArgoCD != nil
+			if tool == "flux" {
+				section = g.Flux != nil
+			}
+			where := "the spec"
+			if len(res.Names) > 1 || name != spec.DefaultEnvironment {
+				where = "environment " + name
+			}
+			if !section {
+				return &UsageError{Msg: fmt.Sprintf("the %s target needs spec.gitops.%s, and %s has none", tool, tool, where),
+					Hint: fmt.Sprintf("add spec.gitops.%s (it may be empty: {}) and spec.gitops.repoURL", tool)}
+			}
+			switch g.Source {
+			case spec.SourcePlugin:
+			case spec.SourceHelm:
+				if !has["helm"] || !vendor {
+					return &UsageError{Msg: fmt.Sprintf("spec.gitops.source is helm: the %s objects point at the vendored chart and its values", tool),
+						Hint: "compile with --target helm --vendor-chart as well"}
+				}
+			default:
+				if !has[g.Source] {
+					return &UsageError{Msg: fmt.Sprintf("spec.gitops.source is %s: the %s objects point at that output", g.Source, tool),
+						Hint: "compile with --target " + g.Source + " as well"}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Validate only checks the spec.

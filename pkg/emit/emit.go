@@ -12,6 +12,7 @@ import (
 	"github.com/rocketops/rocketops/pkg/diag"
 	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
+	"github.com/rocketops/rocketops/pkg/spec"
 	"github.com/rocketops/rocketops/pkg/tree"
 )
 
@@ -29,10 +30,15 @@ type Input struct {
 	Base         Environment   // the document without environments
 	Environments []Environment // sorted by name
 	VendorChart  bool          // helm: write the chart beside the values
+	// AllEnvironments names every environment of the spec, sorted, and Specs holds each one's
+	// defaulted spec: the GitOps targets write files all environments share even when only some
+	// are compiled.
+	AllEnvironments []string
+	Specs           map[string]*spec.Cluster
 }
 
 // Targets lists the emitters by name, in the order `--target` documents them.
-var Targets = []string{"kustomize", "manifests", "helm"}
+var Targets = []string{"kustomize", "manifests", "helm", "argocd", "flux"}
 
 // Emit runs the named emitter.
 func Emit(target string, in Input) (tree.Tree, error) {
@@ -43,6 +49,10 @@ func Emit(target string, in Input) (tree.Tree, error) {
 		return Manifests(in)
 	case "helm":
 		return Helm(in)
+	case "argocd":
+		return ArgoCD(in)
+	case "flux":
+		return Flux(in)
 	}
 	return nil, fmt.Errorf("unknown target %q", target)
 }

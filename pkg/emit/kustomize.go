@@ -2,43 +2,50 @@ package emit
 
 import (
 	"encoding/json"
+	"path"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/rocketops/rocketops/pkg/diag"
+	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
 )
 
 // Kustomize writes base/ (the document without environments) and overlays/<env>/ for every
-// environment. An overlay holds only differences: its namespace, JSON patches of the fields that
-// differ, files for objects the base lacks and delete patches for base objects it lacks. Only
-// current kustomization fields are used (resources, patches, namespace, sortOptions).
+// environment, each split into the stages a GitOps tool syncs one after another (plan.Stages):
+// <dir>/cluster/, <dir>/groups/<group>/ and <dir>/access/ are kustomizations of their own, which a
+// Flux Kustomization per stage can build alone, and <dir>/kustomization.yaml lists them all. An
+// overlay stage holds only differences: its namespace, JSON patches of the fields that differ, files
+// for objects the base lacks and delete patches for base objects it lacks; a stage the environment
+// lacks altogether is left out of its list. Only current kustomization fields are used (resources,
+// patches, namespace, sortOptions).
 func Kustomize(in Input) (tree.Tree, error) {
 	t := tree.Tree{}
 	head := header(in.Source)
-	byFile, names := files(in.Base.Objects)
-	for _, f := range names {
-		b, err := stream(head, byFile[f])
-		if err != nil {
+	base := stagesOf(in.Base)
+	top := kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: []string{}}
+	for _, st := range base.order {
+		byFile, names := stageFiles(base.objects[st])
+		for _, f := range names {
+			b, err := stream(head, byFile[f])
+			if err != nil {
+				return nil, err
+			}
+			t["base/"+st+"/"+f] = b
+		}
+		if err := writeKustomization(t, head, "base/"+st+"/", kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: names}); err != nil {
 			return nil, err
 		}
-		t["base/"+f] = b
+		top.Resources = append(top.Resources, st)
 	}
-	base, err := render.ToYAML(kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: names})
-	if err != nil {
+	if err := writeKustomization(t, head, "base/", top); err != nil {
 		return nil, err
 	}
-	t["base/kustomization.yaml"] = append([]byte(head), base...)
-
-	baseByID := map[string]render.Object{}
-	for _, o := range in.Base.Objects {
-		baseByID[key(o)] = o
-	}
 	for _, env := range in.Environments {
-		if err := overlay(t, head, in.Base, baseByID, env); err != nil {
+		if err := overlay(t, head, in.Base, base, env); err != nil {
 			return nil, err
 		}
 	}
@@ -72,23 +79,115 @@ type sortOptions struct {
 	Order string `json:"order"`
 }
 
+// legacy is the CLI's default order and what Argo CD and Flux get; saying it makes the in-process
+// library, whose default differs, order objects the same.
+var legacy = &sortOptions{Order: "legacy"}
+
 // key identifies an object across environments regardless of namespace, which an overlay changes
 // as a whole.
 func key(o render.Object) string { return o.APIVersion + "/" + o.Kind + "/" + o.Name }
 
-func overlay(t tree.Tree, head string, base Environment, baseByID map[string]render.Object, env Environment) error {
+// staged is one environment's objects by stage, and its stages in sync order.
+type staged struct {
+	order   []string
+	objects map[string][]render.Object
+}
+
+// stagesOf splits an environment's objects by stage (plan.StageOf), keeping install order inside each.
+// Stages are ordered as the plan syncs them; stages without objects are left out.
+func stagesOf(env Environment) staged {
+	s := staged{objects: map[string][]render.Object{}}
+	for _, o := range env.Objects {
+		st := plan.StageOf(o.Labels)
+		s.objects[st] = append(s.objects[st], o)
+	}
+	var order []string
+	if env.Plan != nil {
+		order = env.Plan.Stages()
+	}
+	seen := map[string]bool{}
+	for _, st := range order {
+		if len(s.objects[st]) > 0 && !seen[st] {
+			s.order = append(s.order, st)
+			seen[st] = true
+		}
+	}
+	// Without a plan (or for a stage it does not name), by name: cluster, groups, access.
+	var rest []string
+	for st := range s.objects {
+		if !seen[st] {
+			rest = append(rest, st)
+		}
+	}
+	sort.Slice(rest, func(i, j int) bool { return stageRank(rest[i]) < stageRank(rest[j]) })
+	s.order = append(s.order, rest...)
+	return s
+}
+
+func stageRank(st string) string {
+	switch {
+	case st == plan.StageCluster:
+		return "0"
+	case st == plan.StageAccess:
+		return "2"
+	}
+	return "1" + st
+}
+
+// stageFiles groups a stage's objects by file: the name files() gives, without its folder.
+func stageFiles(objs []render.Object) (map[string][]render.Object, []string) {
+	byFile := map[string][]render.Object{}
+	for _, o := range objs {
+		f := path.Base(fileOf(o))
+		byFile[f] = append(byFile[f], o)
+	}
+	names := make([]string, 0, len(byFile))
+	for f := range byFile {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return byFile, names
+}
+
+func writeKustomization(t tree.Tree, head, dir string, k kustomization) error {
+	body, err := render.ToYAML(k)
+	if err != nil {
+		return err
+	}
+	t[dir+"kustomization.yaml"] = append([]byte(head), body...)
+	return nil
+}
+
+func overlay(t tree.Tree, head string, baseEnv Environment, base staged, env Environment) error {
 	dir := "overlays/" + env.Name + "/"
-	k := kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: []string{"../../base"},
-		// legacy is the CLI's default and what Argo CD and Flux get; saying it makes the in-process
-		// library, whose default differs, order objects the same.
-		SortOptions: &sortOptions{Order: "legacy"}}
-	sameNamespace := env.Namespace == base.Namespace
+	top := kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: []string{}, SortOptions: legacy}
+	envStages := stagesOf(env)
+	for _, st := range envStages.order {
+		if err := overlayStage(t, head, dir+st+"/", st, baseEnv.Namespace, base.objects[st], env.Namespace, envStages.objects[st]); err != nil {
+			return err
+		}
+		top.Resources = append(top.Resources, st)
+	}
+	return writeKustomization(t, head, dir, top)
+}
+
+// overlayStage writes one stage of an overlay: the base's stage, if it has one, and the differences.
+func overlayStage(t tree.Tree, head, dir, stage, baseNamespace string, baseObjs []render.Object, namespace string, objs []render.Object) error {
+	k := kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: []string{}, SortOptions: legacy}
+	if len(baseObjs) > 0 {
+		k.Resources = append(k.Resources, strings.Repeat("../", strings.Count(dir, "/"))+"base/"+stage)
+	}
+	sameNamespace := namespace == baseNamespace
 	if !sameNamespace {
-		k.Namespace = env.Namespace
+		k.Namespace = namespace
+	}
+	baseByID := map[string]render.Object{}
+	for _, o := range baseObjs {
+		baseByID[key(o)] = o
 	}
 	var added []render.Object
 	present := map[string]bool{}
-	for _, o := range env.Objects {
+	for _, o := range objs {
 		present[key(o)] = true
 		b, ok := baseByID[key(o)]
 		if !ok {
@@ -103,11 +202,11 @@ func overlay(t tree.Tree, head string, base Environment, baseByID map[string]ren
 		if err != nil {
 			return err
 		}
-		path := "patches/" + slug(o) + ".yaml"
-		t[dir+path] = append([]byte(head), body...)
-		k.Patches = append(k.Patches, patchRef{Path: path, Target: targetOf(o)})
+		file := "patches/" + slug(o) + ".yaml"
+		t[dir+file] = append([]byte(head), body...)
+		k.Patches = append(k.Patches, patchRef{Path: file, Target: targetOf(o)})
 	}
-	for _, o := range base.Objects {
+	for _, o := range baseObjs {
 		if present[key(o)] {
 			continue
 		}
@@ -121,12 +220,12 @@ func overlay(t tree.Tree, head string, base Environment, baseByID map[string]ren
 		if err != nil {
 			return err
 		}
-		path := "patches/delete-" + slug(o) + ".yaml"
-		t[dir+path] = append([]byte(head), body...)
-		k.Patches = append(k.Patches, patchRef{Path: path})
+		file := "patches/delete-" + slug(o) + ".yaml"
+		t[dir+file] = append([]byte(head), body...)
+		k.Patches = append(k.Patches, patchRef{Path: file})
 	}
 	sort.Slice(k.Patches, func(i, j int) bool { return k.Patches[i].Path < k.Patches[j].Path })
-	byFile, names := files(added)
+	byFile, names := stageFiles(added)
 	for _, f := range names {
 		b, err := stream(head, byFile[f])
 		if err != nil {
@@ -135,12 +234,7 @@ func overlay(t tree.Tree, head string, base Environment, baseByID map[string]ren
 		t[dir+f] = b
 		k.Resources = append(k.Resources, f)
 	}
-	body, err := render.ToYAML(k)
-	if err != nil {
-		return err
-	}
-	t[dir+"kustomization.yaml"] = append([]byte(head), body...)
-	return nil
+	return writeKustomization(t, head, dir, k)
 }
 
 func targetOf(o render.Object) *target {

@@ -145,26 +145,21 @@ func TestKustomizeBase(t *testing.T) {
 	require.NoError(t, err)
 
 	where := func(kind, name string) string { return fileOf(t, tr, "base/", kind, name) }
-	t.Run("one file per component", func(t *testing.T) {
-		assert.Equal(t, "namesrv.yaml", where("ConfigMap", "rmq-namesrv-config"))
-		assert.Equal(t, "namesrv.yaml", where("StatefulSet", "rmq-namesrv"))
-		assert.Equal(t, "console.yaml", where("Deployment", "rmq-console"))
-		assert.Equal(t, "brokers.yaml", where("Service", "rmq-broker-headless"), "broker objects of no group")
-		assert.Equal(t, "other.yaml", where("Secret", "loose"))
+	t.Run("one folder per stage, one file per component", func(t *testing.T) {
+		assert.Equal(t, "cluster/namesrv.yaml", where("ConfigMap", "rmq-namesrv-config"))
+		assert.Equal(t, "cluster/namesrv.yaml", where("StatefulSet", "rmq-namesrv"))
+		assert.Equal(t, "access/console.yaml", where("Deployment", "rmq-console"))
+		assert.Equal(t, "cluster/brokers.yaml", where("Service", "rmq-broker-headless"), "broker objects of no group")
+		assert.Equal(t, "cluster/other.yaml", where("Secret", "loose"))
 	})
-	t.Run("one file per broker group", func(t *testing.T) {
+	t.Run("one stage per broker group", func(t *testing.T) {
 		a := where("StatefulSet", "rmq-a-master")
+		assert.Equal(t, "groups/a/a.yaml", a)
 		assert.Equal(t, a, where("ConfigMap", "rmq-a-master-config"))
 		assert.Equal(t, a, where("PodDisruptionBudget", "rmq-a"))
 		b := where("StatefulSet", "rmq-b-master")
-		assert.NotEqual(t, a, b)
+		assert.Equal(t, "groups/b/b.yaml", b)
 		assert.Equal(t, b, where("ConfigMap", "rmq-b-master-config"))
-		for _, f := range []string{a, b} {
-			assert.NotContains(t, []string{"brokers.yaml", "namesrv.yaml", "console.yaml", "other.yaml"}, f)
-			assert.True(t, strings.HasSuffix(f, ".yaml"))
-		}
-		assert.Contains(t, a, "a")
-		assert.Contains(t, b, "b")
 	})
 	t.Run("install order inside a file", func(t *testing.T) {
 		var kinds []string
@@ -173,17 +168,30 @@ func TestKustomizeBase(t *testing.T) {
 		}
 		assert.Equal(t, []string{"ConfigMap", "StatefulSet", "PodDisruptionBudget"}, kinds)
 	})
-	t.Run("the kustomization lists every file", func(t *testing.T) {
+	t.Run("the kustomization lists the stages in sync order", func(t *testing.T) {
 		k := readKustomization(t, tr, "base/kustomization.yaml")
-		var want []string
-		for _, f := range files(tr, "base/") {
-			if f != "kustomization.yaml" {
-				want = append(want, f)
-			}
-		}
-		assert.Equal(t, want, k.Resources)
+		assert.Equal(t, []string{"cluster", "groups/a", "groups/b", "access"}, k.Resources)
 		assert.Empty(t, k.Namespace)
 		assert.Empty(t, k.Patches)
+	})
+	t.Run("each stage's kustomization lists its files", func(t *testing.T) {
+		for _, st := range []string{"cluster", "groups/a", "groups/b", "access"} {
+			k := readKustomization(t, tr, "base/"+st+"/kustomization.yaml")
+			var want []string
+			for _, f := range files(tr, "base/"+st+"/") {
+				if f != "kustomization.yaml" {
+					want = append(want, f)
+				}
+			}
+			assert.Equal(t, want, k.Resources, st)
+			assert.NotContains(t, strings.Join(want, " "), "/", "%s: files, not folders", st)
+		}
+	})
+	t.Run("the stages use the plan's group order", func(t *testing.T) {
+		p := &plan.Plan{Brokers: plan.Brokers{Groups: []plan.Group{{Name: "b"}, {Name: "a"}}}}
+		tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base, Plan: p}})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"cluster", "groups/b", "groups/a", "access"}, readKustomization(t, tr, "base/kustomization.yaml").Resources)
 	})
 	t.Run("no overlay without environments", func(t *testing.T) {
 		assert.Empty(t, files(tr, "overlays/"))
@@ -192,29 +200,31 @@ func TestKustomizeBase(t *testing.T) {
 
 func TestKustomizeOverlay(t *testing.T) {
 	base := objects(t, "mq", 1, "")
+	baseStages := []string{"cluster", "groups/a", "access"}
 	tests := []struct {
 		name      string
 		env       emit.Environment
-		namespace string   // of the overlay's kustomization
-		resources []string // after ../../base
-		patches   map[string]map[string]string
-		ops       map[string]string // patch file → ops as JSON
-		deletes   map[string]string // delete patch → object as JSON
+		stages    []string                     // the overlay's, when not the base's
+		namespace string                       // of every stage's kustomization
+		patches   map[string]map[string]string // <stage>/<patch file> → target
+		ops       map[string]string            // <stage>/<patch file> → ops as JSON
+		deletes   map[string]string            // <stage>/<delete patch> → object as JSON
+		added     map[string][]string          // stage → files of objects the base lacks
 	}{
 		{
 			name: "the same objects give an empty overlay",
 			env:  emit.Environment{Name: "dev", Namespace: "mq", Objects: objects(t, "mq", 1, "")},
 		},
 		{
-			name: "a changed field is a JSON patch with a target",
+			name: "a changed field is a JSON patch with a target, in its stage",
 			env:  emit.Environment{Name: "prod", Namespace: "mq", Objects: objects(t, "mq", 3, "")},
 			patches: map[string]map[string]string{
-				"patches/statefulset-rmq-namesrv.yaml": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
+				"cluster/patches/statefulset-rmq-namesrv.yaml": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
 			},
-			ops: map[string]string{"patches/statefulset-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/replicas","value":3}]`},
+			ops: map[string]string{"cluster/patches/statefulset-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/replicas","value":3}]`},
 		},
 		{
-			name:      "a new namespace is the kustomization's, not a patch",
+			name:      "a new namespace is each stage's kustomization's, not a patch",
 			env:       emit.Environment{Name: "prod", Namespace: "mq-prod", Objects: objects(t, "mq-prod", 1, "")},
 			namespace: "mq-prod",
 		},
@@ -223,16 +233,18 @@ func TestKustomizeOverlay(t *testing.T) {
 			env:       emit.Environment{Name: "prod", Namespace: "mq-prod", Objects: objects(t, "mq-prod", 2, "")},
 			namespace: "mq-prod",
 			patches: map[string]map[string]string{
-				"patches/statefulset-rmq-namesrv.yaml": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
+				"cluster/patches/statefulset-rmq-namesrv.yaml": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
 			},
-			ops: map[string]string{"patches/statefulset-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/replicas","value":2}]`},
+			ops: map[string]string{"cluster/patches/statefulset-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/replicas","value":2}]`},
 		},
 		{
-			name: "objects only in the environment are overlay files",
-			env:  emit.Environment{Name: "prod", Namespace: "mq", Objects: objects(t, "mq", 1, "c")},
+			name:   "a group only in the environment is a stage of its own",
+			env:    emit.Environment{Name: "prod", Namespace: "mq", Objects: objects(t, "mq", 1, "c")},
+			stages: []string{"cluster", "groups/a", "groups/c", "access"},
+			added:  map[string][]string{"groups/c": {"c.yaml"}},
 		},
 		{
-			name: "objects only in the base are deleted",
+			name: "objects only in the base are deleted; a stage with none left is left out",
 			env: emit.Environment{Name: "dev", Namespace: "mq", Objects: func() []render.Object {
 				var out []render.Object
 				for _, o := range objects(t, "mq", 1, "") {
@@ -242,10 +254,10 @@ func TestKustomizeOverlay(t *testing.T) {
 				}
 				return out
 			}()},
-			patches: map[string]map[string]string{"patches/delete-deployment-rmq-console.yaml": nil, "patches/delete-secret-loose.yaml": nil},
+			stages:  []string{"cluster", "groups/a"},
+			patches: map[string]map[string]string{"cluster/patches/delete-secret-loose.yaml": nil},
 			deletes: map[string]string{
-				"patches/delete-deployment-rmq-console.yaml": `{"$patch":"delete","apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"rmq-console","namespace":"mq"}}`,
-				"patches/delete-secret-loose.yaml":           `{"$patch":"delete","apiVersion":"v1","kind":"Secret","metadata":{"name":"loose","namespace":"mq"}}`,
+				"cluster/patches/delete-secret-loose.yaml": `{"$patch":"delete","apiVersion":"v1","kind":"Secret","metadata":{"name":"loose","namespace":"mq"}}`,
 			},
 		},
 		{
@@ -259,8 +271,8 @@ func TestKustomizeOverlay(t *testing.T) {
 				}
 				return objs
 			}()},
-			patches: map[string]map[string]string{"patches/service-rmq-namesrv.yaml": {"version": "v1", "kind": "Service", "name": "rmq-namesrv"}},
-			ops:     map[string]string{"patches/service-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/type","value":"NodePort"}]`},
+			patches: map[string]map[string]string{"cluster/patches/service-rmq-namesrv.yaml": {"version": "v1", "kind": "Service", "name": "rmq-namesrv"}},
+			ops:     map[string]string{"cluster/patches/service-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/type","value":"NodePort"}]`},
 		},
 	}
 	for _, tc := range tests {
@@ -268,23 +280,43 @@ func TestKustomizeOverlay(t *testing.T) {
 			tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{tc.env}})
 			require.NoError(t, err)
 			dir := "overlays/" + tc.env.Name + "/"
-			k := readKustomization(t, tr, dir+"kustomization.yaml")
-			assert.Equal(t, tc.namespace, k.Namespace)
-			assert.Equal(t, map[string]string{"order": "legacy"}, k.SortOptions)
-			require.NotEmpty(t, k.Resources)
-			assert.Equal(t, "../../base", k.Resources[0])
+			top := readKustomization(t, tr, dir+"kustomization.yaml")
+			assert.Empty(t, top.Namespace)
+			assert.Empty(t, top.Patches)
+			assert.Equal(t, map[string]string{"order": "legacy"}, top.SortOptions)
+			if tc.stages == nil {
+				tc.stages = baseStages
+			}
+			assert.Equal(t, tc.stages, top.Resources)
 
 			gotPatches := map[string]map[string]string{}
-			var paths []string
-			for _, p := range k.Patches {
-				gotPatches[p.Path] = p.Target
-				paths = append(paths, p.Path)
+			listed := []string{"kustomization.yaml"}
+			for _, st := range top.Resources {
+				k := readKustomization(t, tr, dir+st+"/kustomization.yaml")
+				listed = append(listed, st+"/kustomization.yaml")
+				assert.Equal(t, tc.namespace, k.Namespace, st)
+				assert.Equal(t, map[string]string{"order": "legacy"}, k.SortOptions, "%s builds alone in the same order", st)
+				res := k.Resources
+				if inBase := st != "groups/c"; inBase {
+					require.NotEmpty(t, res)
+					assert.Equal(t, strings.Repeat("../", strings.Count(dir+st+"/", "/"))+"base/"+st, res[0], "%s starts from the base's stage", st)
+					res = res[1:]
+				}
+				assert.Equal(t, tc.added[st], nilIfEmpty(res), "%s: files of added objects", st)
+				var paths []string
+				for _, p := range k.Patches {
+					gotPatches[st+"/"+p.Path] = p.Target
+					paths = append(paths, p.Path)
+				}
+				assert.True(t, sort.StringsAreSorted(paths), "patches sorted by path")
+				for _, f := range append(res, paths...) {
+					listed = append(listed, st+"/"+f)
+				}
 			}
 			if tc.patches == nil {
 				tc.patches = map[string]map[string]string{}
 			}
 			assert.Equal(t, tc.patches, gotPatches)
-			assert.True(t, sort.StringsAreSorted(paths), "patches sorted by path")
 
 			for path, want := range tc.ops {
 				b := tr[dir+path]
@@ -300,12 +332,7 @@ func TestKustomizeOverlay(t *testing.T) {
 				require.NoError(t, err)
 				assert.JSONEq(t, want, string(j))
 			}
-
 			// Every file of the overlay is listed, and only those.
-			var listed []string
-			listed = append(listed, k.Resources[1:]...)
-			listed = append(listed, paths...)
-			listed = append(listed, "kustomization.yaml")
 			sort.Strings(listed)
 			assert.Equal(t, listed, files(tr, dir))
 		})
@@ -315,17 +342,24 @@ func TestKustomizeOverlay(t *testing.T) {
 		env := emit.Environment{Name: "prod", Namespace: "mq-prod", Objects: objects(t, "mq-prod", 1, "c")}
 		tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{env}})
 		require.NoError(t, err)
-		k := readKustomization(t, tr, "overlays/prod/kustomization.yaml")
-		require.Len(t, k.Resources, 2)
+		k := readKustomization(t, tr, "overlays/prod/groups/c/kustomization.yaml")
+		assert.Equal(t, []string{"c.yaml"}, k.Resources)
+		assert.Equal(t, "mq-prod", k.Namespace)
 		assert.Empty(t, k.Patches, "nothing else differs but the namespace")
 		var ids []string
-		for _, d := range docs(t, tr, "overlays/prod/"+k.Resources[1]) {
+		for _, d := range docs(t, tr, "overlays/prod/groups/c/c.yaml") {
 			md := d["metadata"].(map[string]any)
 			ids = append(ids, d["kind"].(string)+"/"+md["namespace"].(string)+"/"+md["name"].(string))
 		}
 		assert.Equal(t, []string{"ConfigMap/mq-prod/rmq-c-master-config", "StatefulSet/mq-prod/rmq-c-master"}, ids)
-		assert.Equal(t, fileOf(t, tr, "overlays/prod/", "StatefulSet", "rmq-c-master"), k.Resources[1])
 	})
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 func TestKustomizeSeveralEnvironments(t *testing.T) {
@@ -336,11 +370,11 @@ func TestKustomizeSeveralEnvironments(t *testing.T) {
 	}}
 	tr, err := emit.Kustomize(in)
 	require.NoError(t, err)
-	assert.Equal(t, "mq-dev", readKustomization(t, tr, "overlays/dev/kustomization.yaml").Namespace)
-	prod := readKustomization(t, tr, "overlays/prod/kustomization.yaml")
+	assert.Equal(t, "mq-dev", readKustomization(t, tr, "overlays/dev/cluster/kustomization.yaml").Namespace)
+	prod := readKustomization(t, tr, "overlays/prod/cluster/kustomization.yaml")
 	assert.Empty(t, prod.Namespace)
 	assert.Len(t, prod.Patches, 1)
-	assert.Empty(t, files(tr, "overlays/dev/patches/"), "one environment's changes stay in its overlay")
+	assert.Empty(t, files(tr, "overlays/dev/cluster/patches/"), "one environment's changes stay in its overlay")
 
 	t.Run("deterministic", func(t *testing.T) {
 		for range 5 {
@@ -383,7 +417,7 @@ func TestEmit(t *testing.T) {
 	}{
 		{target: "kustomize", file: "overlays/default/kustomization.yaml"},
 		{target: "manifests", file: "rendered/default/manifest.yaml"},
-		{target: "argocd", wantErr: `unknown target "argocd"`},
+		{target: "argo", wantErr: `unknown target "argo"`},
 		{target: "Kustomize", wantErr: `unknown target "Kustomize"`},
 		{target: "", wantErr: `unknown target ""`},
 	}
@@ -398,5 +432,5 @@ func TestEmit(t *testing.T) {
 			assert.Contains(t, tr, tc.file)
 		})
 	}
-	assert.Subset(t, emit.Targets, []string{"kustomize", "manifests"})
+	assert.Subset(t, emit.Targets, []string{"kustomize", "manifests", "helm", "argocd", "flux"})
 }

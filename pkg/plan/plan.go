@@ -94,6 +94,7 @@ func Build(env string, c *spec.Cluster) (*Plan, error) {
 		p.NetworkPolicies = b.metricsPolicies(p)
 	}
 	p.StorageClasses, p.PersistentVolumes, p.Claims = b.out.StorageClasses, b.out.PersistentVolumes, b.out.Claims
+	p.Sync, p.Keep = syncAnnotations(c, p), keepAnnotations()
 	if b.err != nil {
 		return nil, diag.Internal(b.err, "plan %s", env)
 	}

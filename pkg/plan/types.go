@@ -27,6 +27,18 @@ type Plan struct {
 	StorageClasses    []StorageClass     `json:"storageClasses,omitempty" doc:"StorageClasses of local volumes rocketops generates."`
 	PersistentVolumes []PersistentVolume `json:"persistentVolumes,omitempty" doc:"Local and NFS PersistentVolumes, each reserved for one claim."`
 	Claims            []Claim            `json:"claims,omitempty" doc:"Claims of NFS volumes, each shared by a workload's pods."`
+	// Sync and Keep are the annotations GitOps tools read.
+	Sync Sync              `json:"sync" doc:"Annotations that order a sync, per component and per broker group."`
+	Keep map[string]string `json:"keepAnnotations" doc:"Annotations of every PersistentVolume and claim: no sync, prune or uninstall removes them."`
+	// Stage is set by a Flux HelmRelease per stage, never by the compiler.
+	Stage string `json:"stage,omitempty" doc:"Render only the objects of this sync stage (cluster, groups/<group> or access), as a HelmRelease per stage does; empty renders all."`
+}
+
+// Sync holds the sync-order annotations of each object: those of its broker group if it has one,
+// else those of its component. Empty unless the spec syncs with Argo CD.
+type Sync struct {
+	Components map[string]map[string]string `json:"components" doc:"Annotations by app.kubernetes.io/component."`
+	Groups     map[string]map[string]string `json:"groups" doc:"Annotations by broker group, for the objects of that group."`
 }
 
 // Pod is what every workload's pods share: where they run, and everything about their container.

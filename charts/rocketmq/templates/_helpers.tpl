@@ -11,28 +11,51 @@ blueprints/k.libsonnet; the parity tests keep the two identical.
 {{- end -}}
 {{- end -}}
 
-{{/* clusterMetadata: the metadata of a cluster-scoped object, without a namespace. */}}
+{{/* stageOf: the sync stage of an object with these labels (plan.StageOf): its broker group's, access
+for the brokers' clients and the monitors, cluster for everything else. */}}
+{{- define "rocketmq.stageOf" -}}
+{{- $group := index . "rocketops.dev/broker-group" -}}
+{{- if $group -}}groups/{{ $group }}
+{{- else if has (index . "app.kubernetes.io/component" | default "") (list "proxy" "console" "exporter" "metrics") -}}access
+{{- else -}}cluster
+{{- end -}}
+{{- end -}}
+
+{{/* inStage: "true" when objects of .stage are rendered: all are without the stage value, which a
+HelmRelease per stage sets. */}}
+{{- define "rocketmq.inStage" -}}
+{{- if or (not .root.Values.stage) (eq .root.Values.stage .stage) -}}true{{- end -}}
+{{- end -}}
+
+{{/* syncAnnotations: the sync-order annotations of an object with .labels: its broker group's, else
+its component's (values.sync). */}}
+{{- define "rocketmq.syncAnnotations" -}}
+{{- $group := index .labels "rocketops.dev/broker-group" -}}
+{{- if $group -}}
+{{- toYaml (index .root.Values.sync.groups $group | default (dict)) -}}
+{{- else -}}
+{{- toYaml (index .root.Values.sync.components (index .labels "app.kubernetes.io/component" | default "") | default (dict)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* clusterMetadata: the metadata of a cluster-scoped object, without a namespace: name, the cluster's
+labels plus .extra ones, the cluster's annotations, the object's sync annotations and .annotations. */}}
 {{- define "rocketmq.clusterMetadata" -}}
+{{- $labels := merge (dict) .extra .root.Values.labels }}
 name: {{ .name }}
 labels:
-  {{- toYaml (merge (dict) .extra .root.Values.labels) | nindent 2 }}
-{{- with .root.Values.annotations }}
+  {{- toYaml $labels | nindent 2 }}
+{{- $sync := include "rocketmq.syncAnnotations" (dict "root" .root "labels" $labels) | fromYaml }}
+{{- with (merge (dict) (.annotations | default (dict)) $sync .root.Values.annotations) }}
 annotations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
-{{/* metadata: name, namespace, the cluster's labels plus .extra ones, the cluster's annotations plus
-.annotations. */}}
+{{/* metadata: clusterMetadata with the namespace. */}}
 {{- define "rocketmq.metadata" -}}
-name: {{ .name }}
+{{ include "rocketmq.clusterMetadata" . }}
 namespace: {{ .root.Values.namespace | quote }}
-labels:
-  {{- toYaml (merge (dict) .extra .root.Values.labels) | nindent 2 }}
-{{- with (merge (dict) (.annotations | default (dict)) .root.Values.annotations) }}
-annotations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
 {{- end -}}
 
 {{/* container: a plan pod's one container. */}}
@@ -129,7 +152,9 @@ limits:
 
 {{/* claimTemplate: . is dict "volume" "labels". */}}
 {{- define "rocketmq.claimTemplate" -}}
-- metadata:
+- apiVersion: v1
+  kind: PersistentVolumeClaim
+  metadata:
     name: {{ .volume.name }}
     labels:
       {{- toYaml .labels | nindent 6 }}
@@ -142,6 +167,7 @@ limits:
     resources:
       requests:
         storage: {{ .volume.size }}
+    volumeMode: Filesystem
 {{- end -}}
 
 {{/* pdb: . is dict "root" "name" "labels" "selector". */}}

@@ -108,6 +108,7 @@ Exit codes: 0 ok, 1 findings (invalid spec, drift), 2 usage or internal error.`,
 		newSchemaCmd(stdout),
 		newExplainCmd(stdout),
 		newVersionCmd(stdout),
+		newArgocdCmd(stdout),
 	)
 	root.Version = version()
 	root.SetVersionTemplate(versionText())

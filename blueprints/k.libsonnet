@@ -18,8 +18,9 @@
     if std.objectHas(labels, 'rocketops.dev/broker-group') then std.get(p.sync.groups, labels['rocketops.dev/broker-group'], {})
     else std.get(p.sync.components, std.get(labels, 'app.kubernetes.io/component', ''), {}),
 
-  // clusterMetadata is the metadata of a cluster-scoped object: no namespace.
-  clusterMetadata(p, name, extraLabels={}, annotations={})::
+  // objectMetadata: name, the plan's labels plus extra ones, the plan's annotations, the object's sync
+  // annotations and extra ones.
+  objectMetadata(p, name, extraLabels, annotations)::
     local labels = p.labels + extraLabels;
     local all = p.annotations + $.syncAnnotations(p, labels) + annotations;
     {
@@ -28,9 +29,13 @@
       [if std.length(all) > 0 then 'annotations']: all,
     },
 
-  // Object metadata: name, namespace, the plan's labels plus extra ones, the plan's annotations, the
-  // object's sync annotations and extra ones.
-  metadata(p, name, extraLabels={}, annotations={}):: $.clusterMetadata(p, name, extraLabels, annotations) + {
+  // clusterMetadata is the metadata of a cluster-scoped object: no namespace, and the label naming the
+  // namespace whose cluster it belongs to, since cluster names repeat across namespaces.
+  clusterMetadata(p, name, extraLabels={}, annotations={})::
+    $.objectMetadata(p, name, extraLabels + { 'rocketops.dev/namespace': p.namespace }, annotations),
+
+  // Object metadata: objectMetadata and the namespace.
+  metadata(p, name, extraLabels={}, annotations={}):: $.objectMetadata(p, name, extraLabels, annotations) + {
     namespace: p.namespace,
   },
 

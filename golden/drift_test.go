@@ -421,14 +421,17 @@ func canRollOut(objs []*unstructured.Unstructured) bool {
 
 // driftNodes are the nodes every golden case's placement can be met on: those of golden/local-pv's
 // placement test (named for its local volumes, dedicated and tainted, in three zones), the dedicated
-// ones of the bare-metal cases, and plain ones in every zone for the rest, host-network's brokers
-// (one per node, for their host ports) included.
+// ones of the bare-metal cases, the ones golden/gitops names for its local volumes, and plain ones in
+// every zone for the rest, host-network's brokers (one per node, for their host ports) included.
 func driftNodes() []kubetest.Node {
 	nodes := placementNodes()
 	for _, n := range rolloutNodes() {
 		if strings.HasPrefix(n.Name, "rocketmq-") {
 			nodes = append(nodes, n)
 		}
+	}
+	for i, name := range []string{"node-a", "node-b", "node-c"} {
+		nodes = append(nodes, kubetest.Node{Name: name, Zone: []string{"zone-a", "zone-b", "zone-c"}[i]})
 	}
 	for i, zone := range []string{"zone-a", "zone-b", "zone-c", "zone-a", "zone-b"} {
 		name := fmt.Sprintf("plain-%d", i)

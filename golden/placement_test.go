@@ -56,7 +56,7 @@ func TestPlacementOnFakeNodes(t *testing.T) {
 	// A compile that silently dropped the volumes or the spread would make the checks below vacuous.
 	require.Equal(t, "rocketmq-staging", ns)
 	require.Len(t, want.volumes, 8, "a store and a commitlog volume for each of the four broker members")
-	require.Contains(t, want.classes, "local-storage")
+	require.Contains(t, want.classes, "rocketmq-staging-disk-local")
 	require.Equal(t, 3, want.nameServers)
 	require.Equal(t, map[string]int{"broker-a": 2, "broker-b": 2}, want.groups)
 
@@ -754,11 +754,11 @@ func TestPlacementCheckCanFail(t *testing.T) {
 		}, "PersistentVolume rocketmq-staging-store-disk-broker-a-1: its nodeAffinity selects nodes [], want exactly one"},
 		{"storage class binds at once", func(s *placementSnapshot) {
 			mode := storagev1.VolumeBindingImmediate
-			s.class("local-storage").VolumeBindingMode = &mode
-		}, "StorageClass local-storage binds Immediate, want WaitForFirstConsumer"},
+			s.class("rocketmq-staging-disk-local").VolumeBindingMode = &mode
+		}, "StorageClass rocketmq-staging-disk-local binds Immediate, want WaitForFirstConsumer"},
 		{"storage class missing", func(s *placementSnapshot) {
-			s.classes = slices.DeleteFunc(s.classes, func(c storagev1.StorageClass) bool { return c.Name == "local-storage" })
-		}, "StorageClass local-storage, which rocketops generated, does not exist"},
+			s.classes = slices.DeleteFunc(s.classes, func(c storagev1.StorageClass) bool { return c.Name == "rocketmq-staging-disk-local" })
+		}, "StorageClass rocketmq-staging-disk-local, which rocketops generated, does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := good.deepCopy()

@@ -3,6 +3,7 @@ package drift
 import (
 	"context"
 	"fmt"
+	"github.com/rocketops/rocketops/pkg/plan"
 	"regexp"
 	"slices"
 
@@ -150,9 +151,13 @@ func isStatefulSet(o *unstructured.Unstructured) bool {
 	return gvk.Group == "apps" && gvk.Kind == "StatefulSet"
 }
 
-// boundElsewhere reports whether a cluster-scoped object belongs to another namespace: a
-// PersistentVolume reserved for a claim there, which another environment of the cluster generated.
+// boundElsewhere reports whether a cluster-scoped object belongs to another namespace: one whose
+// plan.LabelNamespace names another namespace (a cluster of the same name there, or another
+// environment of this one), or a PersistentVolume reserved for a claim elsewhere.
 func boundElsewhere(o *unstructured.Unstructured, namespace string) bool {
+	if ns, ok := o.GetLabels()[plan.LabelNamespace]; ok && ns != namespace {
+		return true
+	}
 	if o.GetKind() != "PersistentVolume" || o.GroupVersionKind().Group != "" {
 		return false
 	}

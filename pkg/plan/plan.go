@@ -55,6 +55,8 @@ const (
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 	LabelVersion   = "app.kubernetes.io/version"
 	LabelGroup     = "rocketops.dev/broker-group"
+	// LabelNamespace names, on a cluster-scoped object, the namespace of the cluster it belongs to.
+	LabelNamespace = "rocketops.dev/namespace"
 	// AnnotationChecksum changes when a pod's configuration file changes, so the pod rolls.
 	AnnotationChecksum = "rocketops.dev/config-checksum"
 )

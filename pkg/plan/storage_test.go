@@ -62,7 +62,7 @@ func TestLocalVolumes(t *testing.T) {
 			assert.Equal(t, node, store.Local.Node, "store of %s-%d", g.StatefulSet, i)
 			assert.Equal(t, node, commit.Local.Node, "a member's two volumes are on one node")
 			assert.Equal(t, "/mnt/ssd/mq-"+plan.ClaimName("store", g.StatefulSet, i), store.Local.Path, "the folder is named like the volume, unique in the cluster")
-			assert.Equal(t, "local-storage", store.StorageClass)
+			assert.Equal(t, "mq-rmq-local", store.StorageClass, "the default class is the cluster's own: StorageClasses are cluster-wide")
 			assert.Equal(t, "nvme", commit.StorageClass)
 			assert.Equal(t, "100Gi", store.Size)
 			assert.Equal(t, g.Name, store.Group)
@@ -72,7 +72,7 @@ func TestLocalVolumes(t *testing.T) {
 		assert.Equal(t, plan.CommitLogPath, mounts(t, g.Pod)["commitlog"].MountPath)
 	}
 	require.Len(t, p.StorageClasses, 1, "the commitlog's class exists already (createStorageClass: false)")
-	assert.Equal(t, "local-storage", p.StorageClasses[0].Name)
+	assert.Equal(t, "mq-rmq-local", p.StorageClasses[0].Name)
 }
 
 // TestNFSVolumes: one volume and claim per workload on the export, each pod in its own folder.

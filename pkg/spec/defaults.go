@@ -24,8 +24,10 @@ const (
 	// ControllerDLedger and ControllerJRaft are the controller types rocketops writes.
 	ControllerDLedger = "DLedger"
 	ControllerJRaft   = "jRaft"
-	// LocalStorageClass names the StorageClass of local volumes when the spec names none.
-	LocalStorageClass = "local-storage"
+	// LocalStorageClassSuffix ends the name of the StorageClass of local volumes when the spec names
+	// none: <namespace>-<cluster>-local, so two clusters (or environments) never share one, since a
+	// StorageClass is cluster-scoped and each would claim it as its own.
+	LocalStorageClassSuffix = "-local"
 	// MetricsPort is metricsPromExporterPort's default (BrokerConfig.java at rocketmq-all-5.3.3) and the
 	// exporter's server.port (rocketmq-exporter application.yml).
 	MetricsPort = 5557
@@ -98,7 +100,7 @@ func (c *Cluster) Default() {
 			ns.Storage.Mode = "persistentVolumeClaim"
 		}
 	}
-	defaultStorage(&ns.Storage, "1Gi")
+	defaultStorage(&ns.Storage, "1Gi", c.localClass())
 	defaultSpread(&ns.Placement, "preferred")
 
 	b := &s.Brokers
@@ -137,12 +139,12 @@ func (c *Cluster) Default() {
 	if b.Storage.Mode == "" {
 		b.Storage.Mode = "persistentVolumeClaim"
 	}
-	defaultStorage(&b.Storage, "8Gi")
+	defaultStorage(&b.Storage, "8Gi", c.localClass())
 	if b.CommitLogStorage != nil {
 		if b.CommitLogStorage.Mode == "" {
 			b.CommitLogStorage.Mode = "persistentVolumeClaim"
 		}
-		defaultStorage(b.CommitLogStorage, "8Gi")
+		defaultStorage(b.CommitLogStorage, "8Gi", c.localClass())
 	}
 	defaultSpread(&b.Placement, "required")
 
@@ -158,7 +160,7 @@ func (c *Cluster) Default() {
 	if ctl.Storage.Mode == "" {
 		ctl.Storage.Mode = "persistentVolumeClaim"
 	}
-	defaultStorage(&ctl.Storage, "2Gi")
+	defaultStorage(&ctl.Storage, "2Gi", c.localClass())
 	defaultSpread(&ctl.Placement, "required")
 
 	if d := s.Placement.DedicatedNodes; d != nil {
@@ -401,7 +403,12 @@ func defaultResources(r *Resources, cpu, memory string) {
 	}
 }
 
-func defaultStorage(st *Storage, size string) {
+// localClass is the StorageClass of local volumes when the spec names none.
+func (c *Cluster) localClass() string {
+	return c.Metadata.Namespace + "-" + c.Metadata.Name + LocalStorageClassSuffix
+}
+
+func defaultStorage(st *Storage, size, localClass string) {
 	// A disk-backed emptyDir gets a size limit too: the pod's ephemeral-storage limit must cover it,
 	// or the kubelet would evict the pod as the store grows.
 	if st.Mode == "emptyDir" && st.Medium == "" && st.Size == "" {
@@ -412,8 +419,7 @@ func defaultStorage(st *Storage, size string) {
 			st.Size = Quantity(size)
 		}
 		if st.StorageClass == nil {
-			sc := LocalStorageClass
-			st.StorageClass = &sc
+			st.StorageClass = &localClass
 		}
 		if len(st.AccessModes) == 0 {
 			st.AccessModes = []string{"ReadWriteOnce"}

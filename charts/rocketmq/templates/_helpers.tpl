@@ -38,9 +38,9 @@ its component's (values.sync). */}}
 {{- end -}}
 {{- end -}}
 
-{{/* clusterMetadata: the metadata of a cluster-scoped object, without a namespace: name, the cluster's
-labels plus .extra ones, the cluster's annotations, the object's sync annotations and .annotations. */}}
-{{- define "rocketmq.clusterMetadata" -}}
+{{/* objectMetadata: name, the cluster's labels plus .extra ones, the cluster's annotations, the
+object's sync annotations and .annotations. */}}
+{{- define "rocketmq.objectMetadata" -}}
 {{- $labels := merge (dict) .extra .root.Values.labels }}
 name: {{ .name }}
 labels:
@@ -52,9 +52,15 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* metadata: clusterMetadata with the namespace. */}}
+{{/* clusterMetadata: the metadata of a cluster-scoped object: no namespace, and the label naming the
+namespace whose cluster it belongs to, since cluster names repeat across namespaces. */}}
+{{- define "rocketmq.clusterMetadata" -}}
+{{ include "rocketmq.objectMetadata" (merge (dict "extra" (merge (dict "rocketops.dev/namespace" .root.Values.namespace) (.extra | default (dict)))) .) }}
+{{- end -}}
+
+{{/* metadata: objectMetadata and the namespace. */}}
 {{- define "rocketmq.metadata" -}}
-{{ include "rocketmq.clusterMetadata" . }}
+{{ include "rocketmq.objectMetadata" . }}
 namespace: {{ .root.Values.namespace | quote }}
 {{- end -}}
 

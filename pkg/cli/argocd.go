@@ -18,6 +18,7 @@ import (
 
 	"github.com/rocketops/rocketops/pkg/compile"
 	"github.com/rocketops/rocketops/pkg/diag"
+	"github.com/rocketops/rocketops/pkg/emit"
 )
 
 // What Argo CD gives a Config Management Plugin's generate command (argoproj/argo-cd v3.5.1,
@@ -25,8 +26,8 @@ import (
 // Application's spec.source.plugin.env entries prefixed ARGOCD_ENV_, its parameters as one JSON array
 // in ARGOCD_APP_PARAMETERS, the destination namespace in ARGOCD_APP_NAMESPACE.
 const (
-	envEnvironment  = "ARGOCD_ENV_ROCKETOPS_ENVIRONMENT"
-	envSpec         = "ARGOCD_ENV_ROCKETOPS_SPEC"
+	envEnvironment  = "ARGOCD_ENV_" + emit.PluginEnvEnvironment
+	envSpec         = "ARGOCD_ENV_" + emit.PluginEnvSpec
 	envParameters   = "ARGOCD_APP_PARAMETERS"
 	envAppNamespace = "ARGOCD_APP_NAMESPACE"
 )

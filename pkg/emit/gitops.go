@@ -37,26 +37,6 @@ const (
 	PluginEnvSpec        = "ROCKETOPS_SPEC"
 )
 
-// GeneratedKinds are the kinds rocketops can generate, as group/kind ("" is the core group), with
-// whether they are cluster-scoped. The AppProject allows exactly these.
-var GeneratedKinds = []struct {
-	Group, Kind string
-	Cluster     bool
-}{
-	{"", "ConfigMap", false},
-	{"", "PersistentVolumeClaim", false},
-	{"", "Service", false},
-	{"apps", "Deployment", false},
-	{"apps", "StatefulSet", false},
-	{"monitoring.coreos.com", "PodMonitor", false},
-	{"monitoring.coreos.com", "PrometheusRule", false},
-	{"monitoring.coreos.com", "ServiceMonitor", false},
-	{"networking.k8s.io", "NetworkPolicy", false},
-	{"policy", "PodDisruptionBudget", false},
-	{"", "PersistentVolume", true},
-	{"storage.k8s.io", "StorageClass", true},
-}
-
 // gitopsEnv is one environment as the GitOps objects see it.
 type gitopsEnv struct {
 	name      string
@@ -268,13 +248,28 @@ func toAny(s []string) []any {
 // generator parameters.
 func applicationSet(envs []gitopsEnv) (obj, []map[string]string) {
 	e0 := envs[0]
+	// Only the parameters some environment needs: a destination by server URL or by cluster name
+	// (both when environments differ), the values file with the helm source.
+	byServer, byName := false, false
+	for _, e := range envs {
+		byName = byName || e.g.Destination.Name != ""
+		byServer = byServer || e.g.Destination.Name == ""
+	}
 	elements := make([]map[string]string, len(envs))
 	list := make([]any, len(envs))
 	for i, e := range envs {
 		el := map[string]string{
 			"environment": e.name, "namespace": e.namespace, "repoURL": e.g.RepoURL, "revision": e.g.Revision,
-			"path": sourcePath(e, ""), "server": e.g.Destination.Server, "cluster": e.g.Destination.Name,
-			"valuesFile": valuesFile(e),
+			"path": sourcePath(e, ""),
+		}
+		if byServer {
+			el["server"] = e.g.Destination.Server
+		}
+		if byName {
+			el["cluster"] = e.g.Destination.Name
+		}
+		if e.g.Source == spec.SourceHelm {
+			el["valuesFile"] = valuesFile(e)
 		}
 		elements[i] = el
 		m := obj{}
@@ -292,12 +287,15 @@ func applicationSet(envs []gitopsEnv) (obj, []map[string]string) {
 	}
 	param := func(k string) string { return "{{ ." + k + " }}" }
 	spec := applicationSpec(e0, appValues{repoURL: param("repoURL"), revision: param("revision"), path: param("path"),
-		environment: param("environment"), namespace: param("namespace"), server: param("server"), cluster: param("cluster"),
-		valuesFile: param("valuesFile")})
-	dest := spec["destination"].(obj)
-	delete(dest, "name")
-	delete(dest, "server")
-	dest["server"], dest["name"] = param("server"), param("cluster")
+		environment: param("environment"), namespace: param("namespace"), valuesFile: param("valuesFile")})
+	dest := obj{"namespace": param("namespace")}
+	if byServer {
+		dest["server"] = param("server")
+	}
+	if byName {
+		dest["name"] = param("cluster")
+	}
+	spec["destination"] = dest
 	m := argoMeta(e0.spec.Metadata.Name, e0)
 	return obj{"apiVersion": argoAPIVersion, "kind": "ApplicationSet", "metadata": m, "spec": obj{
 		"goTemplate":        true,
@@ -348,7 +346,11 @@ func appProject(envs []gitopsEnv) obj {
 		destinations = append(destinations, m)
 	}
 	var clusterKinds, nsKinds []any
-	for _, k := range GeneratedKinds {
+	kinds := append([]plan.Kind{}, plan.Kinds...)
+	sort.Slice(kinds, func(i, j int) bool {
+		return kinds[i].Group+"/"+kinds[i].Kind < kinds[j].Group+"/"+kinds[j].Kind
+	})
+	for _, k := range kinds {
 		m := obj{"group": k.Group, "kind": k.Kind}
 		if k.Cluster {
 			clusterKinds = append(clusterKinds, m)
@@ -567,9 +569,11 @@ func helmReleases(e gitopsEnv, source string, stages []string) []any {
 			}},
 			"values":  obj{"stage": st},
 			"install": obj{"createNamespace": true, "remediation": obj{"retries": 3}},
-			// An upgrade that fails is retried, never rolled back or uninstalled: rolling a broker
-			// group back is another rolling restart, and an uninstall would take the brokers away.
-			"upgrade":        obj{"remediation": obj{"retries": 3, "strategy": "retry"}},
+			// An upgrade that fails is left for a fix, never rolled back or uninstalled: rolling a
+			// broker group back is another rolling restart, and an uninstall would take the brokers
+			// away. No retries and no remediation of the last failure is what helm-controller v1.6.4
+			// does by default (upgrade.remediation in its HelmRelease CRD), spelled out.
+			"upgrade":        obj{"remediation": obj{"retries": 0, "remediateLastFailure": false}},
 			"driftDetection": drift,
 		}
 		if prev != "" {

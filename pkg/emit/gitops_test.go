@@ -308,6 +308,6 @@ func TestFluxHelmReleases(t *testing.T) {
 		assert.Equal(t, "mq-prod", dig(t, r, "spec", "targetNamespace"))
 		assert.Equal(t, "enabled", dig(t, r, "spec", "driftDetection", "mode"))
 		assert.Equal(t, []any{map[string]any{"paths": []any{"/spec/replicas"}, "target": map[string]any{"kind": "StatefulSet"}}}, dig(t, r, "spec", "driftDetection", "ignore"))
-		assert.Equal(t, "retry", dig(t, r, "spec", "upgrade", "remediation", "strategy"), "a failed upgrade is never rolled back or uninstalled")
+		assert.Equal(t, map[string]any{"retries": float64(0), "remediateLastFailure": false}, dig(t, r, "spec", "upgrade", "remediation"), "a failed upgrade is never rolled back or uninstalled")
 	}
 }

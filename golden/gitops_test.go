@@ -185,17 +185,29 @@ func TestReadmeGitOpsExamples(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, specSrc, "the GitOps section shows its spec")
-	out, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: []byte(specSrc), Targets: []string{"kustomize", "argocd", "flux"}})
-	require.NoError(t, err)
+	// The spec as shown, and the two variants the section describes: an ApplicationSet, and the helm
+	// source.
 	generated := map[string]map[string]any{}
-	for file, b := range out.Tree {
-		if !strings.HasSuffix(file, ".yaml") || !(strings.HasPrefix(file, "argocd/") || strings.HasPrefix(file, "flux/")) {
-			continue
-		}
-		objs, err := kube.DecodeYAML(b)
+	variants := []struct {
+		src     []byte
+		targets []string
+	}{
+		{[]byte(specSrc), []string{"kustomize", "argocd", "flux"}},
+		{putYAML(t, []byte(specSrc), "{generator: list}", "spec", "gitops", "argocd", "applicationSet"), []string{"kustomize", "argocd"}},
+		{putYAML(t, []byte(specSrc), "helm", "spec", "gitops", "source"), []string{"helm", "flux"}},
+	}
+	for _, v := range variants {
+		out, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: v.src, Targets: v.targets, VendorChart: v.targets[0] == "helm"})
 		require.NoError(t, err)
-		for _, o := range objs {
-			generated[o.GetKind()+"/"+o.GetName()] = o.Object
+		for file, b := range out.Tree {
+			if !strings.HasSuffix(file, ".yaml") || !(strings.HasPrefix(file, "argocd/") || strings.HasPrefix(file, "flux/")) {
+				continue
+			}
+			objs, err := kube.DecodeYAML(b)
+			require.NoError(t, err)
+			for _, o := range objs {
+				generated[o.GetKind()+"/"+o.GetName()] = o.Object
+			}
 		}
 	}
 	shown := 0
@@ -210,7 +222,7 @@ func TestReadmeGitOpsExamples(t *testing.T) {
 		assert.Equal(t, want, o.Object, "the README's %s %s is not what the compiler writes", o.GetKind(), o.GetName())
 		shown++
 	}
-	require.GreaterOrEqual(t, shown, 2, "the GitOps section shows generated objects")
+	require.GreaterOrEqual(t, shown, 4, "the GitOps section shows generated objects: an Application, an ApplicationSet, a Kustomization and a HelmRelease")
 
 	srv := kubetest.Shared(t)
 	installGitOpsCRDs(t, srv.Config)
@@ -243,7 +255,7 @@ func TestReadmeGitOpsExamples(t *testing.T) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	assert.Subset(t, names, []string{"Application", "Kustomization"}, "the README shows both tools' objects")
+	assert.Subset(t, names, []string{"Application", "ApplicationSet", "HelmRelease", "Kustomization"}, "the README shows both tools' objects")
 }
 
 func isGitOps(o *unstructured.Unstructured) bool {

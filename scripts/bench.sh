@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh times the rocketops CLI on a large generated spec (64 groups × 3 members × 4 environments,
 # from scripts/genspec) against what a user runs next: `kustomize build` of each overlay with the
-# pinned kustomize. It prints min and median wall time per command and the objects each produces.
+# pinned kustomize, `helm template` of the chart with each values file, and the Argo CD plugin's
+# generate command for one environment. It prints min and median wall time per command and the objects each produces.
 #
 #   bash scripts/bench.sh                 after `bash scripts/tools.sh all` (or `make tools`)
 #   BENCH_RUNS=20 bash scripts/bench.sh   timed runs per command (default 5, after one warm-up run)
@@ -111,6 +112,15 @@ for env in "${envs[@]}"; do
   want=$(count_objects "$tmp/manifests/rendered/$env"/*.yaml)
   [ "$n" -eq "$want" ] || die "helm template with values-$env.yaml gives $n objects, rendered/$env has $want"
   row "helm template (values-$env.yaml)" "$min" "$median" "$n"
+done
+for env in "${envs[@]:0:1}"; do
+  # The Argo CD plugin path: one environment to stdout, in the spec's folder, as the sidecar runs it.
+  log "timing rocketops argocd generate (environment $env)"
+  measure "" "cd $(q "$tmp") && ARGOCD_ENV_ROCKETOPS_ENVIRONMENT=$(q "$env") $(q "$rops") argocd generate </dev/null"
+  n=$(cd "$tmp" && ARGOCD_ENV_ROCKETOPS_ENVIRONMENT="$env" "$rops" argocd generate </dev/null 2>/dev/null | count_objects)
+  want=$(count_objects "$tmp/manifests/rendered/$env"/*.yaml)
+  [ "$n" -eq "$want" ] || die "argocd generate for $env gives $n objects, rendered/$env has $want"
+  row "rocketops argocd generate ($env)" "$min" "$median" "$n"
 done
 log "timing rocketops validate"
 measure "" "$(q "$rops") validate $(q "$spec")"

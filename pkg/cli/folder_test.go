@@ -230,7 +230,7 @@ func TestCompileAndDiffCoverEnvironments(t *testing.T) {
 					stderr:   "{out} differs from what {spec} compiles to; it has no output for environment qa\n\thint: to update it, run: rocketops compile {spec} -o {out} -t kustomize\n",
 				},
 				{
-					args:   []string{compile, "{spec}", "-o", "{out}"},
+					args: []string{compile, "{spec}", "-o", "{out}"},
 					// qa's overlay: its kustomization.yaml and one per stage (cluster, two groups, access).
 					stdout: "{out}: {n} files (5 created, 0 updated, {n} unchanged, 0 removed)\n",
 					check: func(t *testing.T, spec, out string) {

@@ -482,14 +482,34 @@ func stageSlug(stage string) string {
 	return stage
 }
 
-// fluxKustomizations are one Kustomization per stage of an environment, each depending on the one
-// before it: with wait, a stage starts only once every object of the one before is ready.
-func fluxKustomizations(e gitopsEnv, source string, stages []string) []any {
-	f := e.g.Flux
+// stageChain makes one Flux object per stage of an environment, named <cluster>-<env>-<stage>, each
+// depending on the one before it, with the environment's remote cluster if it has one; specOf gives
+// each stage's own spec fields.
+func stageChain(e gitopsEnv, apiVersion, kind string, stages []string, specOf func(i int, stage string) obj) []any {
 	var out []any
 	prev := ""
 	for i, st := range stages {
 		name := appName(e) + "-" + stageSlug(st)
+		s := specOf(i, st)
+		if prev != "" {
+			s["dependsOn"] = []any{obj{"name": prev}}
+		}
+		if e.g.Destination.KubeConfigSecret != "" {
+			s["kubeConfig"] = obj{"secretRef": obj{"name": e.g.Destination.KubeConfigSecret}}
+		}
+		m := fluxMeta(name, e)
+		m["labels"].(obj)["rocketops.dev/stage"] = stageSlug(st)
+		out = append(out, obj{"apiVersion": apiVersion, "kind": kind, "metadata": m, "spec": s})
+		prev = name
+	}
+	return out
+}
+
+// fluxKustomizations are one Kustomization per stage of an environment, each depending on the one
+// before it: with wait, a stage starts only once every object of the one before is ready.
+func fluxKustomizations(e gitopsEnv, source string, stages []string) []any {
+	f := e.g.Flux
+	return stageChain(e, fluxKustomizeAPIVersion, "Kustomization", stages, func(i int, st string) obj {
 		s := obj{
 			"interval":      f.Interval,
 			"retryInterval": f.RetryInterval,
@@ -498,12 +518,6 @@ func fluxKustomizations(e gitopsEnv, source string, stages []string) []any {
 			"prune":         *f.Prune,
 			"wait":          *f.Wait,
 			"sourceRef":     obj{"kind": f.SourceKind, "name": source},
-		}
-		if prev != "" {
-			s["dependsOn"] = []any{obj{"name": prev}}
-		}
-		if e.g.Destination.KubeConfigSecret != "" {
-			s["kubeConfig"] = obj{"secretRef": obj{"name": e.g.Destination.KubeConfigSecret}}
 		}
 		if i == len(stages)-1 && len(f.HealthChecks) > 0 {
 			// The spec's health checks are the environment's, checked once its last stage is applied.
@@ -517,12 +531,8 @@ func fluxKustomizations(e gitopsEnv, source string, stages []string) []any {
 			}
 			s["healthChecks"] = hc
 		}
-		m := fluxMeta(name, e)
-		m["labels"].(obj)["rocketops.dev/stage"] = stageSlug(st)
-		out = append(out, obj{"apiVersion": fluxKustomizeAPIVersion, "kind": "Kustomization", "metadata": m, "spec": s})
-		prev = name
-	}
-	return out
+		return s
+	})
 }
 
 // HelmReleaseName is the Helm release of a stage: the cluster's name and the stage's.
@@ -551,11 +561,8 @@ func helmReleases(e gitopsEnv, source string, stages []string) []any {
 		}
 		drift["ignore"] = rules
 	}
-	var out []any
-	prev := ""
-	for _, st := range stages {
-		name := appName(e) + "-" + stageSlug(st)
-		s := obj{
+	return stageChain(e, fluxHelmAPIVersion, "HelmRelease", stages, func(_ int, st string) obj {
+		return obj{
 			"interval":         f.Interval,
 			"timeout":          f.Timeout,
 			"releaseName":      HelmReleaseName(e.spec.Metadata.Name, st),
@@ -576,16 +583,5 @@ func helmReleases(e gitopsEnv, source string, stages []string) []any {
 			"upgrade":        obj{"remediation": obj{"retries": 0, "remediateLastFailure": false}},
 			"driftDetection": drift,
 		}
-		if prev != "" {
-			s["dependsOn"] = []any{obj{"name": prev}}
-		}
-		if e.g.Destination.KubeConfigSecret != "" {
-			s["kubeConfig"] = obj{"secretRef": obj{"name": e.g.Destination.KubeConfigSecret}}
-		}
-		m := fluxMeta(name, e)
-		m["labels"].(obj)["rocketops.dev/stage"] = stageSlug(st)
-		out = append(out, obj{"apiVersion": fluxHelmAPIVersion, "kind": "HelmRelease", "metadata": m, "spec": s})
-		prev = name
-	}
-	return out
+	})
 }

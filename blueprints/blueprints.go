@@ -1,5 +1,6 @@
 // Package blueprints holds the jsonnet that turns a plan into Kubernetes objects. main.jsonnet reads
-// the plan from the external variable "plan" and returns a list of objects; the files decide nothing,
+// the plan from the native function "plan" (std.native('plan')(), which package render provides) and
+// returns a list of objects; the files decide nothing,
 // they only place what the plan resolved. Package render evaluates them.
 package blueprints
 

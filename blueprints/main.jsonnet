@@ -1,5 +1,5 @@
 // Entry point: the plan of one environment in, the list of its Kubernetes objects out.
-local plan = std.extVar('plan');
+local plan = std.native('plan')();
 
 (import 'namesrv.libsonnet')(plan)
 + (import 'controller.libsonnet')(plan)

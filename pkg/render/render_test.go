@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
 
 	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
@@ -526,4 +527,38 @@ func TestRenderIsDeterministic(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(a), string(b))
 	}
+}
+
+// TestToYAMLIsJSONToYAML: the direct path gives the bytes of sigs.k8s.io/yaml's JSONToYAML of the
+// value's JSON, for every kind of number and string that can reach it.
+func TestToYAMLIsJSONToYAML(t *testing.T) {
+	values := []any{
+		map[string]any{},
+		[]any{},
+		map[string]any{"n": json.Number("0"), "neg": json.Number("-7"), "f": json.Number("1.5"), "e": json.Number("1e3"),
+			"big": json.Number("12345678901234567890"), "huge": json.Number("1e400"), "tiny": json.Number("5e-324"),
+			"max": json.Number("9223372036854775807"), "frac": json.Number("10.0")},
+		map[string]any{"s": []any{"", "true", "yes", "on", "null", "~", "8080", "0x1F", "1_000", "1e3", ".5", "-", "- x",
+			"a: b", "#c", "key #x", " lead", "trail ", "multi\nline", "multi\nline\n", "tab\there", "quote'\"", "*ref", "&a",
+			"!tag", "%x", "@x", "`x", "{", "[", "é", "\u2028", "2001-12-14", "12:30", "0o17", "+1", ".inf", "-.Inf", ".nan",
+			strings.Repeat("word ", 40), strings.Repeat("x", 200), "  indented\nblock", "line\n  indented\n"}},
+		map[string]any{"broker-10.conf": "a", "broker-2.conf": "b", "a10": true, "a9": false, "A": nil, "_": json.Number("1")},
+		[]any{map[string]any{"nested": []any{[]any{json.Number("1"), "x"}, map[string]any{"deep": map[string]any{"k": "v"}}}}},
+	}
+	for i, v := range values {
+		got, err := render.ToYAML(v)
+		require.NoError(t, err)
+		j, err := json.Marshal(v)
+		require.NoError(t, err)
+		want, err := yaml.JSONToYAML(j)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), "value %d", i)
+	}
+	// Anything but decoded JSON takes the JSON path.
+	type s struct {
+		A int `json:"a"`
+	}
+	got, err := render.ToYAML(s{A: 1})
+	require.NoError(t, err)
+	assert.Equal(t, "a: 1\n", string(got))
 }

@@ -1,0 +1,111 @@
+package compile_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/rocketops/rocketops/pkg/compile"
+	"github.com/rocketops/rocketops/pkg/emit"
+	"github.com/rocketops/rocketops/pkg/plan"
+	"github.com/rocketops/rocketops/pkg/render"
+	"github.com/rocketops/rocketops/pkg/spec"
+	"github.com/rocketops/rocketops/pkg/tree"
+	"github.com/rocketops/rocketops/pkg/validate"
+)
+
+// BenchmarkStages times each stage of the pipeline on the large spec alone, so a regression shows
+// where it is: parse (YAML with positions), validate (schema and rules, every environment), plan
+// (every environment), render (the blueprints, every environment), emit (each target's files) and
+// write (the output folder, atomically, from nothing).
+func BenchmarkStages(b *testing.B) {
+	src := largeSpec()
+	res, diags := validate.Validate("cluster.yaml", src)
+	if len(diags) > 0 {
+		b.Fatal(diags)
+	}
+	plans := func(b *testing.B) []*plan.Plan {
+		var out []*plan.Plan
+		for _, name := range res.Names {
+			p, err := plan.Build(name, res.Environments[name])
+			if err != nil {
+				b.Fatal(err)
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, diags := spec.Parse("cluster.yaml", src); len(diags) > 0 {
+				b.Fatal(diags)
+			}
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, diags := validate.Validate("cluster.yaml", src); len(diags) > 0 {
+				b.Fatal(diags)
+			}
+		}
+	})
+	b.Run("plan", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			plans(b)
+		}
+	})
+	ps := plans(b)
+	b.Run("render", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, p := range ps {
+				if _, err := render.Render(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	out, err := compile.Compile(compile.Options{File: "cluster.yaml", Source: src, Targets: []string{"manifests"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := emit.Input{Source: "cluster.yaml", AllEnvironments: res.Names, Specs: res.Environments,
+		Base: emit.Environment{Name: validate.BaseName, Namespace: out.Base.Namespace, Plan: out.Base}}
+	baseObjs, err := render.Render(out.Base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in.Base.Objects = baseObjs
+	for _, name := range res.Names {
+		p := out.Plans[name]
+		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Plan: p, Objects: out.Objects[name]})
+	}
+	for _, target := range []string{"kustomize", "manifests", "helm"} {
+		b.Run("emit/"+target, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := emit.Emit(target, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, target := range []string{"kustomize", "manifests"} {
+		t, err := emit.Emit(target, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("write/"+target, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				dir := filepath.Join(b.TempDir(), "out")
+				if _, err := tree.Write(dir, t, tree.WriteOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(t)), "files/op")
+		})
+	}
+}

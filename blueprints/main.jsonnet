@@ -1,6 +1,8 @@
-// Entry point: the plan of one environment in, the list of its Kubernetes objects out.
+// Entry point: the plan of one environment in (the native function plan), the list of its Kubernetes
+// objects out, handed to the native function objects as a value rather than printed as JSON text.
 local plan = std.native('plan')();
 
+std.native('objects')(
 (import 'namesrv.libsonnet')(plan)
 + (import 'controller.libsonnet')(plan)
 + (import 'broker.libsonnet')(plan)
@@ -9,3 +11,4 @@ local plan = std.native('plan')();
 + (import 'network.libsonnet')(plan)
 + (import 'metrics.libsonnet')(plan)
 + (import 'storage.libsonnet')(plan)
+)

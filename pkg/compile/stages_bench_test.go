@@ -1,6 +1,7 @@
 package compile_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -82,6 +83,33 @@ func BenchmarkStages(b *testing.B) {
 		p := out.Plans[name]
 		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Plan: p, Objects: out.Objects[name]})
 	}
+	// Serialising every rendered object: as YAML (what the output holds) and, for scale, as JSON.
+	var all []render.Object
+	for _, name := range res.Names {
+		all = append(all, out.Objects[name]...)
+	}
+	b.Run("serialise/yaml", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, o := range all {
+				if _, err := o.YAML(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(all)), "objects/op")
+	})
+	b.Run("serialise/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, o := range all {
+				if _, err := json.Marshal(o.Value); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(len(all)), "objects/op")
+	})
 	for _, target := range []string{"kustomize", "manifests", "helm"} {
 		b.Run("emit/"+target, func(b *testing.B) {
 			b.ReportAllocs()

@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/google/go-jsonnet"
+	"github.com/google/go-jsonnet/ast"
 	yamlv2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/yaml"
 
@@ -29,7 +31,7 @@ type Object struct {
 	Namespace  string
 	Name       string
 	Labels     map[string]string
-	Value      map[string]any // the object, numbers as json.Number
+	Value      map[string]any // the object, numbers as float64 (rendered) or json.Number (decoded)
 }
 
 // ID names the object as kind/namespace/name.
@@ -92,6 +94,13 @@ func yamlValue(v any) (any, bool) {
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		return f, err == nil
+	case float64:
+		// What JSONToYAML's parse of json.Marshal's text gives: integral values below 1e21 are
+		// written as digits (an int, or a uint64 above int64), the rest in exponent form (a float).
+		if x == math.Trunc(x) && math.Abs(x) < 1e21 {
+			return yamlValue(json.Number(strconv.FormatFloat(x, 'f', -1, 64)))
+		}
+		return x, !math.IsInf(x, 0) && !math.IsNaN(x)
 	case string, bool, nil:
 		return x, true
 	}
@@ -192,12 +201,35 @@ func Render(p *plan.Plan) ([]Object, error) {
 	vm := jsonnet.MakeVM()
 	vm.Importer(imp)
 	vm.NativeFunction(&jsonnet.NativeFunction{Name: "plan", Func: func([]any) (any, error) { return planValue, nil }})
-	out, err := vm.EvaluateAnonymousSnippet(blueprints.Main, mainSource)
-	if err != nil {
+	// The objects come back as values through the native function objects: printed as JSON and
+	// decoded again they cost a tenth of rendering more.
+	var list []any
+	vm.NativeFunction(&jsonnet.NativeFunction{Name: "objects", Params: ast.Identifiers{"objects"}, Func: func(args []any) (any, error) {
+		l, ok := args[0].([]any)
+		if !ok {
+			return nil, fmt.Errorf("objects must be a list, got %T", args[0])
+		}
+		list = l
+		return nil, nil
+	}})
+	if _, err := vm.EvaluateAnonymousSnippet(blueprints.Main, mainSource); err != nil {
 		// The message carries the jsonnet stack trace: keep it whole.
 		return nil, diag.Internal(err, "blueprints failed on environment %q", p.Environment)
 	}
-	return Decode([]byte(out))
+	objs := make([]Object, 0, len(list))
+	for i, v := range list {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, diag.Internal(fmt.Errorf("not an object: %T", v), "object %d", i)
+		}
+		o, err := FromValue(m)
+		if err != nil {
+			return nil, diag.Internal(err, "object %d", i)
+		}
+		objs = append(objs, o)
+	}
+	Sort(objs)
+	return objs, nil
 }
 
 // Decode reads a JSON list of objects, as the blueprints return it.

@@ -226,9 +226,9 @@ func TestRenderPodSecurity(t *testing.T) {
 	for id, tpl := range templates {
 		t.Run(id, func(t *testing.T) {
 			sc := get(t, tpl, "spec", "securityContext").(map[string]any)
-			assert.Equal(t, json.Number("3000"), sc["runAsUser"])
-			assert.Equal(t, json.Number("3000"), sc["runAsGroup"])
-			assert.Equal(t, json.Number("3000"), sc["fsGroup"])
+			assert.Equal(t, float64(3000), sc["runAsUser"])
+			assert.Equal(t, float64(3000), sc["runAsGroup"])
+			assert.Equal(t, float64(3000), sc["fsGroup"])
 			assert.Equal(t, true, sc["runAsNonRoot"])
 			assert.Equal(t, map[string]any{"type": "RuntimeDefault"}, sc["seccompProfile"])
 			assert.Equal(t, false, get(t, tpl, "spec", "automountServiceAccountToken"))
@@ -241,7 +241,7 @@ func TestRenderPodSecurity(t *testing.T) {
 				assert.Equal(t, true, csc["readOnlyRootFilesystem"])
 				assert.Equal(t, []any{"ALL"}, get(t, csc, "capabilities", "drop"))
 				assert.Equal(t, true, csc["runAsNonRoot"])
-				assert.Equal(t, json.Number("3000"), csc["runAsUser"])
+				assert.Equal(t, float64(3000), csc["runAsUser"])
 				assert.NotEmpty(t, get(t, c, "resources", "requests", "ephemeral-storage"))
 				assert.NotEmpty(t, get(t, c, "resources", "limits", "ephemeral-storage"))
 				var names []any
@@ -304,7 +304,7 @@ func TestRenderPlacesThePlansContainers(t *testing.T) {
 			} else {
 				assert.JSONEq(t, "[]", string(pod.InitContainers))
 			}
-			assert.Equal(t, json.Number(strconv.Itoa(pod.TerminationGrace)), get(t, spec, "terminationGracePeriodSeconds"))
+			assert.Equal(t, float64(pod.TerminationGrace), get(t, spec, "terminationGracePeriodSeconds"))
 			c := pod.Container
 			rc := get(t, spec, "containers", 0)
 			assert.Equal(t, c.Name, get(t, rc, "name"))
@@ -365,7 +365,7 @@ func TestRenderBroker(t *testing.T) {
 	assert.Equal(t, g.Pod.Annotations[plan.AnnotationChecksum], get(t, tpl, "metadata", "annotations", plan.AnnotationChecksum))
 	assert.True(t, strings.HasPrefix(g.Pod.Annotations[plan.AnnotationChecksum], "sha256:"))
 	assert.Equal(t, g.Pod.Labels, toStrings(get(t, tpl, "metadata", "labels")))
-	assert.Equal(t, json.Number("3"), get(t, sts.Value, "spec", "replicas"), "the master and two slaves")
+	assert.Equal(t, float64(3), get(t, sts.Value, "spec", "replicas"), "the master and two slaves")
 	assert.Equal(t, "rmq-broker-headless", get(t, sts.Value, "spec", "serviceName"))
 	assert.Equal(t, "broker-0", get(t, sts.Value, "metadata", "labels", plan.LabelGroup))
 	assert.Equal(t, g.SelectorLabels, toStrings(get(t, sts.Value, "spec", "selector", "matchLabels")))
@@ -402,7 +402,7 @@ func TestRenderBroker(t *testing.T) {
 	assert.Equal(t, g.SelectorLabels, toStrings(get(t, claim, "metadata", "labels")))
 
 	pdb := ids["PodDisruptionBudget/mq/"+g.PDB]
-	assert.Equal(t, json.Number("1"), get(t, pdb.Value, "spec", "maxUnavailable"))
+	assert.Equal(t, float64(1), get(t, pdb.Value, "spec", "maxUnavailable"))
 	assert.Equal(t, g.SelectorLabels, toStrings(get(t, pdb.Value, "spec", "selector", "matchLabels")))
 }
 
@@ -473,8 +473,8 @@ func TestRenderConsoleAndNameServer(t *testing.T) {
 
 			svc := ids["Service/mq/rmq-console"]
 			assert.Equal(t, "NodePort", get(t, svc.Value, "spec", "type"))
-			assert.Equal(t, json.Number("30080"), get(t, svc.Value, "spec", "ports", 0, "nodePort"))
-			assert.Equal(t, json.Number("80"), get(t, svc.Value, "spec", "ports", 0, "port"))
+			assert.Equal(t, float64(30080), get(t, svc.Value, "spec", "ports", 0, "nodePort"))
+			assert.Equal(t, float64(80), get(t, svc.Value, "spec", "ports", 0, "port"))
 			assert.Equal(t, "http", get(t, svc.Value, "spec", "ports", 0, "targetPort"), "the Service follows the container port by name")
 			dep := ids["Deployment/mq/rmq-console"]
 			c := get(t, dep.Value, "spec", "template", "spec", "containers", 0)
@@ -482,14 +482,14 @@ func TestRenderConsoleAndNameServer(t *testing.T) {
 			assert.Equal(t, planEnv(t, p.Console.Pod.Container, "JAVA_OPTS"), opts)
 			assert.Contains(t, strings.Fields(opts.(string)), "-Dserver.port="+tc.port)
 			assert.Contains(t, strings.Fields(opts.(string)), "-Drocketmq.config.namesrvAddrs="+strings.Join(p.NameServer.Addresses, ";"))
-			assert.Equal(t, json.Number(tc.port), get(t, c, "ports", 0, "containerPort"))
+			assert.Equal(t, num(t, tc.port), get(t, c, "ports", 0, "containerPort"))
 			assert.Equal(t, "apacherocketmq/rocketmq-dashboard:"+tc.version, get(t, c, "image"))
 
 			headless := ids["Service/mq/rmq-namesrv-headless"]
 			assert.Equal(t, "None", get(t, headless.Value, "spec", "clusterIP"))
 			assert.Equal(t, true, get(t, headless.Value, "spec", "publishNotReadyAddresses"), "stable DNS names exist before readiness")
 			ns := ids["StatefulSet/mq/rmq-namesrv"]
-			assert.Equal(t, json.Number("3"), get(t, ns.Value, "spec", "replicas"))
+			assert.Equal(t, float64(3), get(t, ns.Value, "spec", "replicas"))
 			assert.Equal(t, "rmq-namesrv-headless", get(t, ns.Value, "spec", "serviceName"))
 			assert.Equal(t, p.NameServer.Pod.Annotations[plan.AnnotationChecksum], get(t, ns.Value, "spec", "template", "metadata", "annotations", plan.AnnotationChecksum))
 			assert.Equal(t, p.NameServer.Config, get(t, ids["ConfigMap/mq/rmq-namesrv-config"].Value, "data", "namesrv.conf"))
@@ -544,6 +544,8 @@ func TestToYAMLIsJSONToYAML(t *testing.T) {
 			strings.Repeat("word ", 40), strings.Repeat("x", 200), "  indented\nblock", "line\n  indented\n"}},
 		map[string]any{"broker-10.conf": "a", "broker-2.conf": "b", "a10": true, "a9": false, "A": nil, "_": json.Number("1")},
 		[]any{map[string]any{"nested": []any{[]any{json.Number("1"), "x"}, map[string]any{"deep": map[string]any{"k": "v"}}}}},
+		// What json.Unmarshal into any gives: float64 for every number.
+		map[string]any{"f": []any{0.0, 1.0, -7.0, 8080.0, 0.5, 1e20, 1e21, 1.5e300, 12345678901234567890.0, 9223372036854775807.0, 5e-324, 123456.789}},
 	}
 	for i, v := range values {
 		got, err := render.ToYAML(v)
@@ -561,4 +563,12 @@ func TestToYAMLIsJSONToYAML(t *testing.T) {
 	got, err := render.ToYAML(s{A: 1})
 	require.NoError(t, err)
 	assert.Equal(t, "a: 1\n", string(got))
+}
+
+// num is a port as the blueprints render it: a float64.
+func num(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	require.NoError(t, err)
+	return f
 }

@@ -47,6 +47,9 @@ func (o Object) YAML() ([]byte, error) { return ToYAML(o.Value) }
 // anything else goes through JSON.
 func ToYAML(v any) ([]byte, error) {
 	if typed, ok := yamlValue(v); ok {
+		if b, ok := writeYAML(typed); ok {
+			return b, nil
+		}
 		return yamlv2.Marshal(typed)
 	}
 	j, err := json.Marshal(v)

@@ -305,7 +305,7 @@ func pluginGenerate(c *pluginChoice, stderr io.Writer) ([]byte, error) {
 		}
 		c.envFrom = "the only environment of " + name
 	}
-	res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: []string{"manifests"}, Environments: []string{c.env}})
+	res, err := compile.Compile(compile.Options{File: name, Source: src, Targets: []string{"manifests"}, Environments: []string{c.env}, Planned: SizeMemory})
 	var ue *compile.UsageError
 	if errors.As(err, &ue) { // the targets are fixed: the environment is what it refused
 		return nil, usage(fmt.Errorf("%s (from %s)", ue.Msg, c.envFrom), ue.Hint)

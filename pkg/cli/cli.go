@@ -40,6 +40,10 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
+// SizeMemory, when set (the rocketops binary sets it; tests leave it nil), is told how many pods a
+// compile plans before it renders them, so the binary can size the garbage collector by the work.
+var SizeMemory func(pods int)
+
 // Version is the compiler's version; release builds set it with -ldflags "-X …cli.Version=v1.2.3".
 var Version = ""
 

@@ -77,7 +77,7 @@ compile locks the folder; a second one into the same folder meanwhile fails.`,
 			if err != nil {
 				return err
 			}
-			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, VendorChart: o.vendor}
+			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, VendorChart: o.vendor, Planned: SizeMemory}
 			idx, err := recorded(o.output, &opts, cmd.Flags().Changed("vendor-chart"))
 			if err != nil {
 				return err
@@ -139,7 +139,7 @@ files that differ, and "diff"); with -o github an annotation per file that diffe
 			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 				return usage(fmt.Errorf("%s is not a folder", dir), "give the folder compile wrote, e.g. deploy/")
 			}
-			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs}
+			opts := compile.Options{File: name, Source: src, Targets: o.targets, Environments: o.envs, Planned: SizeMemory}
 			idx, err := recorded(dir, &opts, false)
 			if err != nil {
 				return err

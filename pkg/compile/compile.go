@@ -30,6 +30,9 @@ type Options struct {
 	Targets      []string // emitters to run (emit.Targets); empty means kustomize
 	Environments []string // environments to emit; empty means all
 	VendorChart  bool     // with the helm target, also write the chart
+	// Planned, if set, is called once every environment is planned, before rendering, with the
+	// number of pods the plans run; the CLI sizes the garbage collector's memory limit by it.
+	Planned func(pods int)
 }
 
 // Output is a compiled spec.
@@ -89,6 +92,9 @@ func Compile(opts Options) (*Output, error) {
 			return nil, err
 		}
 	}
+	if opts.Planned != nil {
+		opts.Planned(pods(plans))
+	}
 	objs, err := renderAll(plans)
 	if err != nil {
 		return nil, err
@@ -126,6 +132,28 @@ func Compile(opts Options) (*Output, error) {
 		out.Meta["vendor-chart"] = "true"
 	}
 	return out, nil
+}
+
+// pods counts the pods of the planned environments (the base document not included): name servers,
+// controllers, broker members, proxies, consoles and exporters. Rendering's memory grows with it.
+func pods(plans []*plan.Plan) int {
+	n := 0
+	for _, p := range plans[1:] {
+		n += p.NameServer.Replicas
+		for _, g := range p.Brokers.Groups {
+			n += g.Replicas
+		}
+		if p.Controller != nil {
+			n += p.Controller.Replicas
+		}
+		if p.Proxy != nil {
+			n += p.Proxy.Replicas
+		}
+		if p.Console != nil {
+			n += p.Console.Replicas
+		}
+	}
+	return n
 }
 
 // renderAll renders plans concurrently, at most one per CPU, and returns their objects in order.

@@ -88,24 +88,38 @@ func (r *ruler) gitopsRules() {
 	}
 }
 
-// applicationSetOverrides reports environments that change Argo CD settings an ApplicationSet shares:
-// one ApplicationSet has one project and one sync policy for all the Applications it generates.
-func applicationSetOverrides(doc *spec.Document, envs *yaml.Node) diag.List {
+// argocdOverrides reports environments that change Argo CD settings every environment shares:
+// the one AppProject rocketops writes (its name, whether it is written, Argo CD's namespace), and with
+// an ApplicationSet all of spec.gitops.argocd, since one ApplicationSet has one project and one sync
+// policy for all the Applications it generates.
+func argocdOverrides(doc *spec.Document, envs *yaml.Node) diag.List {
 	set := spec.Lookup(doc.Root, "/spec/gitops/argocd/applicationSet")
-	if set == nil {
-		return nil
-	}
-	if on := spec.Lookup(set, "/enabled"); on != nil && on.Value == "false" {
-		return nil
+	shared := set != nil
+	if shared {
+		if on := spec.Lookup(set, "/enabled"); on != nil && on.Value == "false" {
+			shared = false
+		}
 	}
 	var out diag.List
 	for i := 0; i+1 < len(envs.Content); i += 2 {
-		ptr := spec.Pointer("spec", "environments", envs.Content[i].Value, "spec", "gitops", "argocd")
-		if spec.Lookup(doc.Root, ptr) != nil {
+		env := envs.Content[i].Value
+		ptr := spec.Pointer("spec", "environments", env, "spec", "gitops", "argocd")
+		if shared && spec.Lookup(doc.Root, ptr) != nil {
 			line, col, _ := doc.Position(doc.Root, ptr, true)
 			out = append(out, diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: ptr,
-				Message: "environment " + envs.Content[i].Value + " changes spec.gitops.argocd, which one ApplicationSet shares with every environment",
+				Message: "environment " + env + " changes spec.gitops.argocd, which one ApplicationSet shares with every environment",
 				Hint:    "set Argo CD options once, in spec.gitops.argocd; environments may change repoURL, revision, path and destination"})
+			continue
+		}
+		for _, f := range []string{"namespace", "project", "createProject"} {
+			p := ptr + "/" + f
+			if spec.Lookup(doc.Root, p) == nil {
+				continue
+			}
+			line, col, _ := doc.Position(doc.Root, p, true)
+			out = append(out, diag.Diagnostic{File: doc.File, Line: line, Col: col, Pointer: p,
+				Message: "environment " + env + " changes spec.gitops.argocd." + f + ", which every environment shares: rocketops writes one AppProject for all of them",
+				Hint:    "set it once, in spec.gitops.argocd"})
 		}
 	}
 	return out

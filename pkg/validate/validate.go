@@ -202,7 +202,7 @@ func documentRules(doc *spec.Document) diag.List {
 		}
 		out = append(out, duplicateGroups(doc, spec.Pointer("spec", "environments", k.Value, "spec", "brokers", "groups"), k.Value)...)
 	}
-	out = append(out, applicationSetOverrides(doc, envs)...)
+	out = append(out, argocdOverrides(doc, envs)...)
 	for i := 0; i+1 < len(envs.Content); i += 2 {
 		k := envs.Content[i]
 		nested := spec.Pointer("spec", "environments", k.Value, "spec", "environments")

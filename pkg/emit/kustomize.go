@@ -198,7 +198,7 @@ func overlayStage(t tree.Tree, head, dir, stage, baseNamespace string, baseObjs 
 		if len(ops) == 0 {
 			continue
 		}
-		body, err := render.ToYAML(ops)
+		body, err := render.ToYAML(opValues(ops))
 		if err != nil {
 			return err
 		}
@@ -243,6 +243,20 @@ func targetOf(o render.Object) *target {
 		tg.Group, tg.Version = o.APIVersion[:i], o.APIVersion[i+1:]
 	}
 	return tg
+}
+
+// opValues are ops as decoded JSON, which render.ToYAML writes without a JSON round trip: the same
+// bytes as the ops' own JSON (MarshalJSON).
+func opValues(ops []op) []any {
+	out := make([]any, len(ops))
+	for i, o := range ops {
+		m := map[string]any{"op": o.Op, "path": o.Path}
+		if o.Op != "remove" {
+			m["value"] = o.Value
+		}
+		out[i] = m
+	}
+	return out
 }
 
 // op is one RFC 6902 operation.

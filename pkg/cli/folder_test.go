@@ -226,13 +226,12 @@ func TestCompileAndDiffCoverEnvironments(t *testing.T) {
 					edit:     func(t *testing.T, spec, out string) { writeFile(t, spec, readFile(t, spec)+"    qa: {}\n") },
 					args:     []string{"diff", "{spec}", "{out}"},
 					code:     1,
-					stdoutRe: []string{`\A--- /dev/null\n\+\+\+ b/overlays/qa/access/kustomization\.yaml\n`, `(?m)^\+\+\+ b/overlays/qa/kustomization\.yaml$`},
+					stdoutRe: []string{`\A--- /dev/null\n\+\+\+ b/overlays/qa/kustomization\.yaml\n`},
 					stderr:   "{out} differs from what {spec} compiles to; it has no output for environment qa\n\thint: to update it, run: rocketops compile {spec} -o {out} -t kustomize\n",
 				},
 				{
-					args: []string{compile, "{spec}", "-o", "{out}"},
-					// qa's overlay: its kustomization.yaml and one per stage (cluster, two groups, access).
-					stdout: "{out}: {n} files (5 created, 0 updated, {n} unchanged, 0 removed)\n",
+					args:   []string{compile, "{spec}", "-o", "{out}"},
+					stdout: "{out}: {n} files (1 created, 0 updated, {n} unchanged, 0 removed)\n",
 					check: func(t *testing.T, spec, out string) {
 						assert.FileExists(t, filepath.Join(out, "overlays", "qa", "kustomization.yaml"))
 					},
@@ -564,13 +563,13 @@ func TestCompileAndDiffRefuseHostileFolders(t *testing.T) {
 			name: "a generated file is a symlink out of the folder",
 			setup: func(t *testing.T, root, out string) {
 				writeFile(t, filepath.Join(root, "precious.yaml"), "precious\n")
-				name := filepath.Join(out, "base", "cluster", "namesrv.yaml")
+				name := filepath.Join(out, "base", "namesrv.yaml")
 				require.NoError(t, os.Remove(name))
 				require.NoError(t, os.Symlink(filepath.Join(root, "precious.yaml"), name))
 			},
-			compileErr: "error: writing {out}: refusing to follow symlink \"base/cluster/namesrv.yaml\": generated files must stay inside the output directory\n",
+			compileErr: "error: writing {out}: refusing to follow symlink \"base/namesrv.yaml\": generated files must stay inside the output directory\n",
 			diffCode:   2,
-			diffErr:    "error: refusing to follow symlink \"base/cluster/namesrv.yaml\": generated files must stay inside the output directory\n",
+			diffErr:    "error: refusing to follow symlink \"base/namesrv.yaml\": generated files must stay inside the output directory\n",
 		},
 		{
 			name: "the lock file is a symlink out of the folder",

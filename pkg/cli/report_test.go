@@ -128,20 +128,20 @@ func TestDiffReports(t *testing.T) {
 	assert.Empty(t, r.Changed)
 	assert.Empty(t, r.Summary)
 
-	file := filepath.Join(dir, "base", "cluster", "namesrv.yaml")
+	file := filepath.Join(dir, "base", "namesrv.yaml")
 	writeFile(t, file, strings.Replace(readFile(t, file), "replicas: 1", "replicas: 2", 1))
 	code, stdout, stderr = run(t, "diff", "-o", "json", quickstart, dir)
 	assert.Equal(t, 1, code)
 	assert.Empty(t, stderr, "json goes to stdout alone")
 	r = diag.Report{}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &r))
-	assert.Equal(t, []string{"base/cluster/namesrv.yaml"}, r.Changed)
+	assert.Equal(t, []string{"base/namesrv.yaml"}, r.Changed)
 	assert.Contains(t, r.Diff, "-  replicas: 2\n+  replicas: 1\n")
 	assert.Contains(t, r.Summary, "differs from what "+quickstart+" compiles to; to update it, run: rocketops compile")
 
 	code, stdout, _ = run(t, "diff", "-o", "github", quickstart, dir)
 	assert.Equal(t, 1, code)
-	assert.True(t, strings.HasPrefix(stdout, "::error file="+dir+"/base/cluster/namesrv.yaml,title=rocketops diff::"+dir+" differs"), stdout)
+	assert.True(t, strings.HasPrefix(stdout, "::error file="+dir+"/base/namesrv.yaml,title=rocketops diff::"+dir+" differs"), stdout)
 
 	bad := writeFile(t, filepath.Join(t.TempDir(), "bad.yaml"), smallInvalid)
 	code, stdout, _ = run(t, "diff", "-o", "github", bad, dir)

@@ -80,6 +80,9 @@ func Compile(opts Options) (*Output, error) {
 	out := &Output{Plans: map[string]*plan.Plan{}, Objects: map[string][]render.Object{}, Warnings: res.Warnings}
 	source := filepath.Base(opts.File)
 	in := emit.Input{Source: source, VendorChart: opts.VendorChart, AllEnvironments: res.Names, Specs: res.Environments}
+	for _, c := range res.Environments {
+		in.Staged = in.Staged || c.Spec.GitOps.Flux != nil
+	}
 
 	// Plan every environment (cheap), then render them at once: rendering is most of the work, each
 	// environment has its own jsonnet VM, and results are kept by position so order never varies.

@@ -35,6 +35,8 @@ type Input struct {
 	// are compiled.
 	AllEnvironments []string
 	Specs           map[string]*spec.Cluster
+	// Staged splits the kustomize layout into sync stages, which a Flux Kustomization per stage needs.
+	Staged bool
 }
 
 // Targets lists the emitters by name, in the order `--target` documents them.

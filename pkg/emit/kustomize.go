@@ -15,14 +15,21 @@ import (
 )
 
 // Kustomize writes base/ (the document without environments) and overlays/<env>/ for every
-// environment, each split into the stages a GitOps tool syncs one after another (plan.Stages):
-// <dir>/cluster/, <dir>/groups/<group>/ and <dir>/access/ are kustomizations of their own, which a
-// Flux Kustomization per stage can build alone, and <dir>/kustomization.yaml lists them all. An
-// overlay stage holds only differences: its namespace, JSON patches of the fields that differ, files
-// for objects the base lacks and delete patches for base objects it lacks; a stage the environment
-// lacks altogether is left out of its list. Only current kustomization fields are used (resources,
-// patches, namespace, sortOptions).
+// environment. An overlay holds only differences: its namespace, JSON patches of the fields that
+// differ and delete patches for base objects it lacks, written inline in its kustomization.yaml, and
+// files for objects the base lacks. Only current kustomization fields are used (resources, patches,
+// namespace, sortOptions).
+//
+// When Flux syncs the output (in.Staged), base and overlays are split into the stages a sync goes
+// through one after another (plan.Stages): <dir>/cluster/, <dir>/groups/<group>/ and <dir>/access/
+// are kustomizations of their own, which a Flux Kustomization per stage builds alone, and
+// <dir>/kustomization.yaml lists them all; a stage the environment lacks altogether is left out of
+// its list. Without Flux one kustomization per folder is enough (Argo CD orders a sync by the
+// objects' sync waves), and the output stays a few dozen files instead of hundreds of folders.
 func Kustomize(in Input) (tree.Tree, error) {
+	if !in.Staged {
+		return kustomizeFlat(in)
+	}
 	t := tree.Tree{}
 	head := header(in.Source)
 	base := stagesOf(in.Base)
@@ -52,6 +59,31 @@ func Kustomize(in Input) (tree.Tree, error) {
 	return t, nil
 }
 
+// kustomizeFlat writes the layout without stages: base/ with one file per component and group, and
+// one kustomization.yaml per overlay.
+func kustomizeFlat(in Input) (tree.Tree, error) {
+	t := tree.Tree{}
+	head := header(in.Source)
+	byFile, names := files(in.Base.Objects)
+	for _, f := range names {
+		b, err := stream(head, byFile[f])
+		if err != nil {
+			return nil, err
+		}
+		t["base/"+f] = b
+	}
+	if err := writeKustomization(t, head, "base/", kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: names}); err != nil {
+		return nil, err
+	}
+	for _, env := range in.Environments {
+		err := overlayStage(t, head, "overlays/"+env.Name+"/", "../../base", files, in.Base.Namespace, in.Base.Objects, env.Namespace, env.Objects)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
 const apiVersion = "kustomize.config.k8s.io/v1beta1"
 
 type kustomization struct {
@@ -63,9 +95,12 @@ type kustomization struct {
 	SortOptions *sortOptions `json:"sortOptions,omitempty"`
 }
 
+// patchRef is one inline patch: a JSON patch with its target, or a strategic-merge delete patch,
+// which names its object itself. name orders them.
 type patchRef struct {
-	Path   string  `json:"path"`
+	Patch  string  `json:"patch"`
 	Target *target `json:"target,omitempty"`
+	name   string
 }
 
 type target struct {
@@ -163,7 +198,11 @@ func overlay(t tree.Tree, head string, baseEnv Environment, base staged, env Env
 	top := kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: []string{}, SortOptions: legacy}
 	envStages := stagesOf(env)
 	for _, st := range envStages.order {
-		if err := overlayStage(t, head, dir+st+"/", st, baseEnv.Namespace, base.objects[st], env.Namespace, envStages.objects[st]); err != nil {
+		baseRef := ""
+		if len(base.objects[st]) > 0 {
+			baseRef = strings.Repeat("../", strings.Count(dir+st+"/", "/")) + "base/" + st
+		}
+		if err := overlayStage(t, head, dir+st+"/", baseRef, stageFiles, baseEnv.Namespace, base.objects[st], env.Namespace, envStages.objects[st]); err != nil {
 			return err
 		}
 		top.Resources = append(top.Resources, st)
@@ -171,11 +210,14 @@ func overlay(t tree.Tree, head string, baseEnv Environment, base staged, env Env
 	return writeKustomization(t, head, dir, top)
 }
 
-// overlayStage writes one stage of an overlay: the base's stage, if it has one, and the differences.
-func overlayStage(t tree.Tree, head, dir, stage, baseNamespace string, baseObjs []render.Object, namespace string, objs []render.Object) error {
+// overlayStage writes one overlay (or one stage of one) into dir: baseRef, the base it starts from
+// ("" for none), the environment's namespace, inline patches of the differences and, grouped into
+// files by group, the objects the base lacks.
+func overlayStage(t tree.Tree, head, dir, baseRef string, group func([]render.Object) (map[string][]render.Object, []string),
+	baseNamespace string, baseObjs []render.Object, namespace string, objs []render.Object) error {
 	k := kustomization{APIVersion: apiVersion, Kind: "Kustomization", Resources: []string{}, SortOptions: legacy}
-	if len(baseObjs) > 0 {
-		k.Resources = append(k.Resources, strings.Repeat("../", strings.Count(dir, "/"))+"base/"+stage)
+	if baseRef != "" {
+		k.Resources = append(k.Resources, baseRef)
 	}
 	sameNamespace := namespace == baseNamespace
 	if !sameNamespace {
@@ -198,13 +240,15 @@ func overlayStage(t tree.Tree, head, dir, stage, baseNamespace string, baseObjs 
 		if len(ops) == 0 {
 			continue
 		}
+		// Each patch ends by testing that it patched the object it names. kustomize trims an inline
+		// patch's text, which would take the final line break off a block of text that ended it
+		// (a configuration file's last line); the test is never such a block.
+		ops = append(ops, op{Op: "test", Path: "/metadata/name", Value: o.Name})
 		body, err := render.ToYAML(opValues(ops))
 		if err != nil {
 			return err
 		}
-		file := "patches/" + slug(o) + ".yaml"
-		t[dir+file] = append([]byte(head), body...)
-		k.Patches = append(k.Patches, patchRef{Path: file, Target: targetOf(o)})
+		k.Patches = append(k.Patches, patchRef{Patch: string(body), Target: targetOf(o), name: slug(o)})
 	}
 	for _, o := range baseObjs {
 		if present[key(o)] {
@@ -220,12 +264,10 @@ func overlayStage(t tree.Tree, head, dir, stage, baseNamespace string, baseObjs 
 		if err != nil {
 			return err
 		}
-		file := "patches/delete-" + slug(o) + ".yaml"
-		t[dir+file] = append([]byte(head), body...)
-		k.Patches = append(k.Patches, patchRef{Path: file})
+		k.Patches = append(k.Patches, patchRef{Patch: string(body), name: "delete-" + slug(o)})
 	}
-	sort.Slice(k.Patches, func(i, j int) bool { return k.Patches[i].Path < k.Patches[j].Path })
-	byFile, names := stageFiles(added)
+	sort.Slice(k.Patches, func(i, j int) bool { return k.Patches[i].name < k.Patches[j].name })
+	byFile, names := group(added)
 	for _, f := range names {
 		b, err := stream(head, byFile[f])
 		if err != nil {

@@ -120,7 +120,7 @@ type kustomization struct {
 	Namespace  string   `json:"namespace"`
 	Resources  []string `json:"resources"`
 	Patches    []struct {
-		Path   string            `json:"path"`
+		Patch  string            `json:"patch"`
 		Target map[string]string `json:"target"`
 	} `json:"patches"`
 	SortOptions map[string]string `json:"sortOptions"`
@@ -141,7 +141,7 @@ func readKustomization(t *testing.T, tr tree.Tree, path string) kustomization {
 
 func TestKustomizeBase(t *testing.T) {
 	base := objects(t, "mq", 1, "b")
-	tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}})
+	tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Staged: true, Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}})
 	require.NoError(t, err)
 
 	where := func(kind, name string) string { return fileOf(t, tr, "base/", kind, name) }
@@ -189,7 +189,7 @@ func TestKustomizeBase(t *testing.T) {
 	})
 	t.Run("the stages use the plan's group order", func(t *testing.T) {
 		p := &plan.Plan{Brokers: plan.Brokers{Groups: []plan.Group{{Name: "b"}, {Name: "a"}}}}
-		tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base, Plan: p}})
+		tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Staged: true, Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base, Plan: p}})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"cluster", "groups/b", "groups/a", "access"}, readKustomization(t, tr, "base/kustomization.yaml").Resources)
 	})
@@ -219,9 +219,9 @@ func TestKustomizeOverlay(t *testing.T) {
 			name: "a changed field is a JSON patch with a target, in its stage",
 			env:  emit.Environment{Name: "prod", Namespace: "mq", Objects: objects(t, "mq", 3, "")},
 			patches: map[string]map[string]string{
-				"cluster/patches/statefulset-rmq-namesrv.yaml": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
+				"cluster/statefulset-rmq-namesrv": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
 			},
-			ops: map[string]string{"cluster/patches/statefulset-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/replicas","value":3}]`},
+			ops: map[string]string{"cluster/statefulset-rmq-namesrv": `[{"op":"replace","path":"/spec/replicas","value":3},{"op":"test","path":"/metadata/name","value":"rmq-namesrv"}]`},
 		},
 		{
 			name:      "a new namespace is each stage's kustomization's, not a patch",
@@ -233,9 +233,9 @@ func TestKustomizeOverlay(t *testing.T) {
 			env:       emit.Environment{Name: "prod", Namespace: "mq-prod", Objects: objects(t, "mq-prod", 2, "")},
 			namespace: "mq-prod",
 			patches: map[string]map[string]string{
-				"cluster/patches/statefulset-rmq-namesrv.yaml": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
+				"cluster/statefulset-rmq-namesrv": {"group": "apps", "version": "v1", "kind": "StatefulSet", "name": "rmq-namesrv"},
 			},
-			ops: map[string]string{"cluster/patches/statefulset-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/replicas","value":2}]`},
+			ops: map[string]string{"cluster/statefulset-rmq-namesrv": `[{"op":"replace","path":"/spec/replicas","value":2},{"op":"test","path":"/metadata/name","value":"rmq-namesrv"}]`},
 		},
 		{
 			name:   "a group only in the environment is a stage of its own",
@@ -255,9 +255,9 @@ func TestKustomizeOverlay(t *testing.T) {
 				return out
 			}()},
 			stages:  []string{"cluster", "groups/a"},
-			patches: map[string]map[string]string{"cluster/patches/delete-secret-loose.yaml": nil},
+			patches: map[string]map[string]string{"cluster/delete-secret-loose": nil},
 			deletes: map[string]string{
-				"cluster/patches/delete-secret-loose.yaml": `{"$patch":"delete","apiVersion":"v1","kind":"Secret","metadata":{"name":"loose","namespace":"mq"}}`,
+				"cluster/delete-secret-loose": `{"$patch":"delete","apiVersion":"v1","kind":"Secret","metadata":{"name":"loose","namespace":"mq"}}`,
 			},
 		},
 		{
@@ -271,13 +271,13 @@ func TestKustomizeOverlay(t *testing.T) {
 				}
 				return objs
 			}()},
-			patches: map[string]map[string]string{"cluster/patches/service-rmq-namesrv.yaml": {"version": "v1", "kind": "Service", "name": "rmq-namesrv"}},
-			ops:     map[string]string{"cluster/patches/service-rmq-namesrv.yaml": `[{"op":"replace","path":"/spec/type","value":"NodePort"}]`},
+			patches: map[string]map[string]string{"cluster/service-rmq-namesrv": {"version": "v1", "kind": "Service", "name": "rmq-namesrv"}},
+			ops:     map[string]string{"cluster/service-rmq-namesrv": `[{"op":"replace","path":"/spec/type","value":"NodePort"},{"op":"test","path":"/metadata/name","value":"rmq-namesrv"}]`},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{tc.env}})
+			tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Staged: true, Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{tc.env}})
 			require.NoError(t, err)
 			dir := "overlays/" + tc.env.Name + "/"
 			top := readKustomization(t, tr, dir+"kustomization.yaml")
@@ -290,6 +290,7 @@ func TestKustomizeOverlay(t *testing.T) {
 			assert.Equal(t, tc.stages, top.Resources)
 
 			gotPatches := map[string]map[string]string{}
+			patchText := map[string]string{}
 			listed := []string{"kustomization.yaml"}
 			for _, st := range top.Resources {
 				k := readKustomization(t, tr, dir+st+"/kustomization.yaml")
@@ -303,13 +304,15 @@ func TestKustomizeOverlay(t *testing.T) {
 					res = res[1:]
 				}
 				assert.Equal(t, tc.added[st], nilIfEmpty(res), "%s: files of added objects", st)
-				var paths []string
+				var ids []string
 				for _, p := range k.Patches {
-					gotPatches[st+"/"+p.Path] = p.Target
-					paths = append(paths, p.Path)
+					id := patchID(t, p.Patch, p.Target)
+					gotPatches[st+"/"+id] = p.Target
+					patchText[st+"/"+id] = p.Patch
+					ids = append(ids, id)
 				}
-				assert.True(t, sort.StringsAreSorted(paths), "patches sorted by path")
-				for _, f := range append(res, paths...) {
+				assert.True(t, sort.StringsAreSorted(ids), "patches sorted by object")
+				for _, f := range res {
 					listed = append(listed, st+"/"+f)
 				}
 			}
@@ -318,17 +321,14 @@ func TestKustomizeOverlay(t *testing.T) {
 			}
 			assert.Equal(t, tc.patches, gotPatches)
 
-			for path, want := range tc.ops {
-				b := tr[dir+path]
-				require.True(t, strings.HasPrefix(string(b), head))
-				j, err := yaml.YAMLToJSON([]byte(strings.TrimPrefix(string(b), head)))
+			for id, want := range tc.ops {
+				j, err := yaml.YAMLToJSON([]byte(patchText[id]))
 				require.NoError(t, err)
 				assert.JSONEq(t, want, string(j))
 				assert.NotContains(t, string(j), "/metadata/namespace")
 			}
-			for path, want := range tc.deletes {
-				b := tr[dir+path]
-				j, err := yaml.YAMLToJSON([]byte(strings.TrimPrefix(string(b), head)))
+			for id, want := range tc.deletes {
+				j, err := yaml.YAMLToJSON([]byte(patchText[id]))
 				require.NoError(t, err)
 				assert.JSONEq(t, want, string(j))
 			}
@@ -340,7 +340,7 @@ func TestKustomizeOverlay(t *testing.T) {
 
 	t.Run("the added group's objects are together in one overlay file, in install order", func(t *testing.T) {
 		env := emit.Environment{Name: "prod", Namespace: "mq-prod", Objects: objects(t, "mq-prod", 1, "c")}
-		tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{env}})
+		tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Staged: true, Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{env}})
 		require.NoError(t, err)
 		k := readKustomization(t, tr, "overlays/prod/groups/c/kustomization.yaml")
 		assert.Equal(t, []string{"c.yaml"}, k.Resources)
@@ -355,6 +355,19 @@ func TestKustomizeOverlay(t *testing.T) {
 	})
 }
 
+// patchID names an inline patch by its object: <kind>-<name> for a JSON patch, delete-<kind>-<name>
+// for a delete patch, which names its object in its text.
+func patchID(t *testing.T, patch string, target map[string]string) string {
+	t.Helper()
+	if target != nil {
+		return strings.ToLower(target["kind"]) + "-" + target["name"]
+	}
+	var m map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(patch), &m))
+	require.Equal(t, "delete", m["$patch"], "a patch without a target deletes")
+	return "delete-" + strings.ToLower(m["kind"].(string)) + "-" + m["metadata"].(map[string]any)["name"].(string)
+}
+
 func nilIfEmpty(s []string) []string {
 	if len(s) == 0 {
 		return nil
@@ -364,7 +377,7 @@ func nilIfEmpty(s []string) []string {
 
 func TestKustomizeSeveralEnvironments(t *testing.T) {
 	base := objects(t, "mq", 1, "")
-	in := emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{
+	in := emit.Input{Source: "cluster.yaml", Staged: true, Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base}, Environments: []emit.Environment{
 		{Name: "dev", Namespace: "mq-dev", Objects: objects(t, "mq-dev", 1, "")},
 		{Name: "prod", Namespace: "mq", Objects: objects(t, "mq", 3, "z")},
 	}}
@@ -433,4 +446,35 @@ func TestEmit(t *testing.T) {
 		})
 	}
 	assert.Subset(t, emit.Targets, []string{"kustomize", "manifests", "helm", "argocd", "flux"})
+}
+
+// Without Flux the layout has no stages: base/ with a file per component and group, and one
+// kustomization.yaml per overlay holding the environment's patches inline.
+func TestKustomizeFlat(t *testing.T) {
+	base := objects(t, "mq", 1, "")
+	env := objects(t, "mq-prod", 3, "c")
+	var kept []render.Object
+	for _, o := range env {
+		if o.Kind != "Secret" {
+			kept = append(kept, o)
+		}
+	}
+	tr, err := emit.Kustomize(emit.Input{Source: "cluster.yaml", Base: emit.Environment{Name: "base", Namespace: "mq", Objects: base},
+		Environments: []emit.Environment{{Name: "prod", Namespace: "mq-prod", Objects: kept}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"base/brokers.yaml", "base/console.yaml", "base/groups/a.yaml", "base/kustomization.yaml", "base/namesrv.yaml",
+		"base/other.yaml", "overlays/prod/groups/c.yaml", "overlays/prod/kustomization.yaml"}, files(tr, ""))
+	assert.Equal(t, []string{"brokers.yaml", "console.yaml", "groups/a.yaml", "namesrv.yaml", "other.yaml"},
+		readKustomization(t, tr, "base/kustomization.yaml").Resources)
+	k := readKustomization(t, tr, "overlays/prod/kustomization.yaml")
+	assert.Equal(t, "mq-prod", k.Namespace)
+	assert.Equal(t, []string{"../../base", "groups/c.yaml"}, k.Resources)
+	assert.Equal(t, map[string]string{"order": "legacy"}, k.SortOptions)
+	require.Len(t, k.Patches, 2)
+	assert.Equal(t, "delete-secret-loose", patchID(t, k.Patches[0].Patch, k.Patches[0].Target), "sorted by object")
+	assert.Equal(t, "statefulset-rmq-namesrv", patchID(t, k.Patches[1].Patch, k.Patches[1].Target))
+	j, err := yaml.YAMLToJSON([]byte(k.Patches[1].Patch))
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"op":"replace","path":"/spec/replicas","value":3},{"op":"test","path":"/metadata/name","value":"rmq-namesrv"}]`, string(j),
+		"the patch ends by testing it has the object it names")
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -98,9 +99,17 @@ func Compile(opts Options) (*Output, error) {
 	if opts.Planned != nil {
 		opts.Planned(pods(plans))
 	}
-	objs, err := renderAll(plans)
+	// Only the kustomize target lays the base out; the others need just the environments.
+	toRender := plans
+	if !slices.Contains(targets, "kustomize") {
+		toRender = plans[1:]
+	}
+	objs, err := renderAll(toRender)
 	if err != nil {
 		return nil, err
+	}
+	if len(toRender) < len(plans) {
+		objs = append([][]render.Object{nil}, objs...)
 	}
 	out.Base = plans[0]
 	in.Base = emit.Environment{Name: validate.BaseName, Namespace: out.Base.Namespace, Plan: out.Base, Objects: objs[0]}

@@ -260,21 +260,7 @@ func startConsole(t *testing.T, p consolePod) *podRun {
 		require.NoError(t, os.Chmod(dir, 0o777|os.ModeSetgid))
 		p.mounts[i].host = dir
 	}
-	r := launchAsUser(t, host, consoleSetup(t, host, p.mounts), p.uid, p.gid, p.fsGroup, p.command, p.envList)
-
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(startWithin)
-	for r.pid1 = childOf(r.cmd.Process.Pid); r.pid1 == 0; r.pid1 = childOf(r.cmd.Process.Pid) {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("unshare started no PID 1 within %s", startWithin)
-		case <-r.done:
-			t.Fatalf("unshare exited before it started PID 1 (%s)", r.exit)
-		}
-	}
-	return r
+	return waitPID1(t, launchAsUser(t, host, consoleSetup(t, host, p.mounts), p.uid, p.gid, p.fsGroup, p.command, p.envList))
 }
 
 // consoleSetup is the script that builds the container's root in the new mount namespace and then execs

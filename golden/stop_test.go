@@ -434,7 +434,12 @@ type podRun struct {
 // the pod's volumes and the stand-ins for the image's scripts and java, and returns once PID 1 is there.
 func startPod(t *testing.T, img stopImage, p stopPod, command []string, slowStart bool) *podRun {
 	t.Helper()
-	r := launchPod(t, img, p, command, slowStart)
+	return waitPID1(t, launchPod(t, img, p, command, slowStart))
+}
+
+// waitPID1 waits until the unshare that r started has its PID 1, and records it.
+func waitPID1(t *testing.T, r *podRun) *podRun {
+	t.Helper()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(startWithin)

@@ -1,7 +1,6 @@
 package emit
 
 import (
-	"encoding/json"
 	"io/fs"
 	"sync"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/rocketops/rocketops/charts"
 	"github.com/rocketops/rocketops/pkg/diag"
+	"github.com/rocketops/rocketops/pkg/plan"
 	"github.com/rocketops/rocketops/pkg/render"
 	"github.com/rocketops/rocketops/pkg/tree"
 )
@@ -30,15 +30,11 @@ func Helm(in Input) (tree.Tree, error) {
 		if env.Plan == nil {
 			return nil, diag.Internal(nil, "environment %q has no plan", env.Name)
 		}
-		b, err := json.Marshal(env.Plan)
+		values, err := plan.Value(env.Plan)
 		if err != nil {
 			return nil, err
 		}
-		var values map[string]any
-		if err := json.Unmarshal(b, &values); err != nil {
-			return nil, err
-		}
-		nullMissing(defaults, values)
+		values, _ = withNulls(defaults, values)
 		body, err := render.ToYAML(values)
 		if err != nil {
 			return nil, err
@@ -84,22 +80,39 @@ func chartDefaults() (map[string]any, error) {
 	return defaultsVal, defaultsErr
 }
 
-// nullMissing sets to nil every key of defaults that values lacks, in nested maps too. Lists are
-// left alone: Helm replaces them whole.
-func nullMissing(defaults, values map[string]any) {
+// withNulls returns values with every key of defaults that values lacks set to nil, in nested maps
+// too. Lists are left alone: Helm replaces them whole. values is not changed (render reads the same
+// plan value); the maps on the way to a new null are copied, and changed says whether there was one.
+func withNulls(defaults, values map[string]any) (_ map[string]any, changed bool) {
+	var out map[string]any
+	set := func(k string, v any) {
+		if out == nil {
+			out = make(map[string]any, len(values)+1)
+			for k, v := range values {
+				out[k] = v
+			}
+		}
+		out[k] = v
+	}
 	for k, dv := range defaults {
 		v, ok := values[k]
 		if !ok {
 			// A default that is already null removes nothing.
 			if dv != nil {
-				values[k] = nil
+				set(k, nil)
 			}
 			continue
 		}
 		dm, dok := dv.(map[string]any)
 		vm, vok := v.(map[string]any)
 		if dok && vok {
-			nullMissing(dm, vm)
+			if nm, ok := withNulls(dm, vm); ok {
+				set(k, nm)
+			}
 		}
 	}
+	if out == nil {
+		return values, false
+	}
+	return out, true
 }

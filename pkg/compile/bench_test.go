@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,9 +49,13 @@ func BenchmarkCompile(b *testing.B) {
 		{"large", largeSpec()},
 	}
 	for _, s := range specs {
-		for _, target := range []string{"kustomize", "manifests"} {
-			b.Run(s.name+"/"+target, func(b *testing.B) {
-				opts := compile.Options{File: "cluster.yaml", Source: s.src, Targets: []string{target}}
+		for _, target := range []string{"kustomize", "manifests", "kustomize,manifests,helm"} {
+			name := target
+			if strings.Contains(target, ",") {
+				name = "all"
+			}
+			b.Run(s.name+"/"+name, func(b *testing.B) {
+				opts := compile.Options{File: "cluster.yaml", Source: s.src, Targets: strings.Split(target, ",")}
 				var out *compile.Output
 				b.ReportAllocs()
 				for b.Loop() {

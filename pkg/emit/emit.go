@@ -4,7 +4,6 @@
 package emit
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -65,19 +64,11 @@ func header(source string) string {
 
 // stream writes objects as one multi-document YAML stream.
 func stream(head string, objs []render.Object) ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(head)
-	for i, o := range objs {
-		y, err := o.YAML()
-		if err != nil {
-			return nil, diag.Internal(err, "%s", o.ID())
-		}
-		if i > 0 {
-			b.WriteString("---\n")
-		}
-		b.Write(y)
+	b, err := render.Stream(head, objs)
+	if err != nil {
+		return nil, diag.Internal(err, "YAML")
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // Manifests writes rendered/<env>/manifest.yaml for every environment: the rendered-manifests

@@ -95,6 +95,39 @@ type kustomization struct {
 	SortOptions *sortOptions `json:"sortOptions,omitempty"`
 }
 
+// value is k as decoded JSON, which render.ToYAML writes without a JSON round trip: the same bytes
+// as its JSON (the struct tags above), which TestKustomizationValueIsItsJSON holds.
+func (k kustomization) value() map[string]any {
+	m := map[string]any{"apiVersion": k.APIVersion, "kind": k.Kind}
+	if k.Namespace != "" {
+		m["namespace"] = k.Namespace
+	}
+	res := make([]any, len(k.Resources))
+	for i, r := range k.Resources {
+		res[i] = r
+	}
+	m["resources"] = res
+	if len(k.Patches) > 0 {
+		ps := make([]any, len(k.Patches))
+		for i, p := range k.Patches {
+			pm := map[string]any{"patch": p.Patch}
+			if tg := p.Target; tg != nil {
+				tm := map[string]any{"version": tg.Version, "kind": tg.Kind, "name": tg.Name}
+				if tg.Group != "" {
+					tm["group"] = tg.Group
+				}
+				pm["target"] = tm
+			}
+			ps[i] = pm
+		}
+		m["patches"] = ps
+	}
+	if k.SortOptions != nil {
+		m["sortOptions"] = map[string]any{"order": k.SortOptions.Order}
+	}
+	return m
+}
+
 // patchRef is one inline patch: a JSON patch with its target, or a strategic-merge delete patch,
 // which names its object itself. name orders them.
 type patchRef struct {
@@ -185,7 +218,7 @@ func stageFiles(objs []render.Object) (map[string][]render.Object, []string) {
 }
 
 func writeKustomization(t tree.Tree, head, dir string, k kustomization) error {
-	body, err := render.ToYAML(k)
+	body, err := render.ToYAML(k.value())
 	if err != nil {
 		return err
 	}

@@ -40,23 +40,76 @@ func (o Object) ID() string { return o.Kind + "/" + o.Namespace + "/" + o.Name }
 // YAML returns the object as YAML with sorted keys.
 func (o Object) YAML() ([]byte, error) { return ToYAML(o.Value) }
 
+// AppendYAML appends the object's YAML to dst.
+func (o Object) AppendYAML(dst []byte) ([]byte, error) { return AppendYAML(dst, o.Value) }
+
 // ToYAML writes a value as YAML with sorted keys, the one form every output of rocketops uses: the
 // bytes of sigs.k8s.io/yaml's JSONToYAML of its JSON. A decoded value (maps, lists, strings, booleans,
-// json.Number) goes to the YAML encoder JSONToYAML uses directly, with numbers typed as JSONToYAML's
-// YAML parse would type them, which skips the JSON text and its parse (more than half the cost);
-// anything else goes through JSON.
+// float64 and json.Number) is written by appendYAML, or by the YAML encoder JSONToYAML uses, with
+// numbers typed as JSONToYAML's YAML parse would type them, which skips the JSON text and its parse
+// (more than half the cost); anything else goes through JSON.
 func ToYAML(v any) ([]byte, error) {
-	if typed, ok := yamlValue(v); ok {
-		if b, ok := writeYAML(typed); ok {
-			return b, nil
-		}
-		return yamlv2.Marshal(typed)
-	}
-	j, err := json.Marshal(v)
+	buf := getScratch()
+	defer putScratch(buf)
+	b, err := AppendYAML((*buf)[:0], v)
+	*buf = b
 	if err != nil {
 		return nil, err
 	}
-	return yaml.JSONToYAML(j)
+	return bytes.Clone(b), nil
+}
+
+// Stream writes objects as one YAML stream after head, "---" between them.
+func Stream(head string, objs []Object) ([]byte, error) {
+	buf := getScratch()
+	defer putScratch(buf)
+	b := append((*buf)[:0], head...)
+	for i, o := range objs {
+		if i > 0 {
+			b = append(b, "---\n"...)
+		}
+		var err error
+		if b, err = o.AppendYAML(b); err != nil {
+			*buf = b
+			return nil, fmt.Errorf("%s: %w", o.ID(), err)
+		}
+	}
+	*buf = b
+	return bytes.Clone(b), nil
+}
+
+// Scratch buffers: the YAML of a file is written into one that has grown to the largest file before
+// it, and copied out at its size. Growing a fresh buffer file by file allocated five times the
+// output (append grows large slices by a quarter at a time).
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func getScratch() *[]byte { return scratch.Get().(*[]byte) }
+
+func putScratch(b *[]byte) {
+	*b = (*b)[:0]
+	scratch.Put(b)
+}
+
+// AppendYAML appends ToYAML's bytes of v to dst: a stream of objects is written into one buffer.
+func AppendYAML(dst []byte, v any) ([]byte, error) {
+	if b, ok := appendYAML(dst, v); ok {
+		return b, nil
+	}
+	// Whatever appendYAML wrote past len(dst) is overwritten.
+	var b []byte
+	var err error
+	if typed, ok := yamlValue(v); ok {
+		b, err = yamlv2.Marshal(typed)
+	} else {
+		var j []byte
+		if j, err = json.Marshal(v); err == nil {
+			b, err = yaml.JSONToYAML(j)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, b...), nil
 }
 
 // yamlValue returns v with every json.Number as the int, uint64 or float64 that go.yaml.in/yaml/v2
@@ -187,40 +240,28 @@ func load() (*jsonnet.MemoryImporter, error) {
 
 // Render evaluates the blueprints on one plan.
 func Render(p *plan.Plan) ([]Object, error) {
-	imp, err := load()
+	var frags fragments
+	value, err := plan.ValueWith(p, frags.stand)
 	if err != nil {
-		return nil, diag.Internal(err, "blueprints")
+		return nil, diag.Internal(err, "plan value")
 	}
-	planJSON, err := json.Marshal(p)
+	r, err := getRenderer()
 	if err != nil {
-		return nil, diag.Internal(err, "plan to JSON")
+		return nil, err
 	}
-	// The plan reaches the blueprints as a value, through a native function: as ext code, jsonnet
-	// would lex and parse its JSON text, a quarter of all the time rendering took.
-	var planValue any
-	if err := json.Unmarshal(planJSON, &planValue); err != nil {
-		return nil, diag.Internal(err, "plan from JSON")
-	}
-	vm := jsonnet.MakeVM()
-	vm.Importer(imp)
-	vm.NativeFunction(&jsonnet.NativeFunction{Name: "plan", Func: func([]any) (any, error) { return planValue, nil }})
-	// The objects come back as values through the native function objects: printed as JSON and
-	// decoded again they cost a tenth of rendering more.
-	var list []any
-	vm.NativeFunction(&jsonnet.NativeFunction{Name: "objects", Params: ast.Identifiers{"objects"}, Func: func(args []any) (any, error) {
-		l, ok := args[0].([]any)
-		if !ok {
-			return nil, fmt.Errorf("objects must be a list, got %T", args[0])
-		}
-		list = l
-		return nil, nil
-	}})
-	if _, err := vm.EvaluateAnonymousSnippet(blueprints.Main, mainSource); err != nil {
+	list, err := r.evaluate(value)
+	putRenderer(r)
+	if err != nil {
 		// The message carries the jsonnet stack trace: keep it whole.
 		return nil, diag.Internal(err, "blueprints failed on environment %q", p.Environment)
 	}
+	used := make([]bool, len(frags.values))
 	objs := make([]Object, 0, len(list))
 	for i, v := range list {
+		v, err := frags.restore(v, used)
+		if err != nil {
+			return nil, diag.Internal(err, "object %d of environment %q", i, p.Environment)
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, diag.Internal(fmt.Errorf("not an object: %T", v), "object %d", i)
@@ -233,6 +274,70 @@ func Render(p *plan.Plan) ([]Object, error) {
 	}
 	Sort(objs)
 	return objs, nil
+}
+
+// renderer is a jsonnet VM with the blueprints' native functions. A VM keeps the blueprints it has
+// parsed, so renderers are reused, one evaluation at a time each: parsing them again for every
+// environment cost a fifth as much as evaluating them. The values it caches between evaluations are
+// those of the imported files, functions of the plan they are called with and nothing else.
+type renderer struct {
+	vm   *jsonnet.VM
+	plan any   // the plan the native function plan returns
+	list []any // what the native function objects was given
+}
+
+func newRenderer(imp jsonnet.Importer) *renderer {
+	r := &renderer{vm: jsonnet.MakeVM()}
+	r.vm.Importer(imp)
+	// The plan reaches the blueprints as a value, through a native function: as ext code, jsonnet
+	// would lex and parse its JSON text, a quarter of all the time rendering took.
+	r.vm.NativeFunction(&jsonnet.NativeFunction{Name: "plan", Func: func([]any) (any, error) { return r.plan, nil }})
+	// The objects come back as values through the native function objects: printed as JSON and
+	// decoded again they cost a tenth of rendering more.
+	r.vm.NativeFunction(&jsonnet.NativeFunction{Name: "objects", Params: ast.Identifiers{"objects"}, Func: func(args []any) (any, error) {
+		l, ok := args[0].([]any)
+		if !ok {
+			return nil, fmt.Errorf("objects must be a list, got %T", args[0])
+		}
+		r.list = l
+		return nil, nil
+	}})
+	return r
+}
+
+func (r *renderer) evaluate(value map[string]any) ([]any, error) {
+	r.plan, r.list = value, nil
+	defer func() { r.plan, r.list = nil, nil }()
+	if _, err := r.vm.EvaluateAnonymousSnippet(blueprints.Main, mainSource); err != nil {
+		return nil, err
+	}
+	return r.list, nil
+}
+
+var (
+	renderersMu sync.Mutex
+	renderers   []*renderer // idle ones; at most as many as renders ran at once
+)
+
+func getRenderer() (*renderer, error) {
+	imp, err := load()
+	if err != nil {
+		return nil, diag.Internal(err, "blueprints")
+	}
+	renderersMu.Lock()
+	defer renderersMu.Unlock()
+	if n := len(renderers); n > 0 {
+		r := renderers[n-1]
+		renderers = renderers[:n-1]
+		return r, nil
+	}
+	return newRenderer(imp), nil
+}
+
+func putRenderer(r *renderer) {
+	renderersMu.Lock()
+	defer renderersMu.Unlock()
+	renderers = append(renderers, r)
 }
 
 // Decode reads a JSON list of objects, as the blueprints return it.

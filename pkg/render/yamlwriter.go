@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,27 +10,28 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 )
 
-// writeYAML writes a decoded value (maps, lists, strings, booleans, nil, and numbers typed by
-// yamlValue) as YAML, byte for byte what go.yaml.in/yaml/v2's Marshal writes for it. It lays out the
+// appendYAML appends to dst a decoded value (maps, lists, strings, booleans, nil, and numbers as float64 or
+// json.Number) as YAML, byte for byte what go.yaml.in/yaml/v2's Marshal writes for it once yamlValue
+// has typed its numbers; it types each number as it writes it, so the tree is never copied. It lays out the
 // structure itself, which is where that encoder spends its time, and writes the scalars that are plain
 // words (names, labels, images, paths, numbers) itself. Everything whose bytes depend on the
 // encoder's finer rules (quoting, line folding at 80 columns, literal blocks, unusual keys) is
 // written by the encoder, on a small document that puts it at the same column, so those bytes are its
-// own. It returns false for values it does not lay out (a list directly inside a list), which the
-// caller then hands to the encoder whole.
-func writeYAML(v any) ([]byte, bool) {
-	w := yamlWriter{buf: make([]byte, 0, 4096)}
+// own. It returns false, having maybe written past dst, for values it does not lay out (a list directly inside a list, a Go type
+// that is no decoded JSON), which the caller then hands to the encoder or to JSON whole.
+func appendYAML(dst []byte, v any) ([]byte, bool) {
+	w := yamlWriter{buf: dst}
 	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
-			return []byte("{}\n"), true
+			return append(dst, "{}\n"...), true
 		}
 		if !w.mapping(x, 0, "") {
 			return nil, false
 		}
 	case []any:
 		if len(x) == 0 {
-			return []byte("[]\n"), true
+			return append(dst, "[]\n"...), true
 		}
 		if !w.sequence(x, 0) {
 			return nil, false
@@ -158,6 +160,10 @@ func (w *yamlWriter) sequence(l []any, col int) bool {
 // col/2 nested mappings so that it stands at the same column, and copies its lines; prefix, when not
 // empty, replaces the first line's indentation.
 func (w *yamlWriter) delegateEntry(k string, v any, col int, prefix string) bool {
+	v, ok := yamlValue(v)
+	if !ok {
+		return false
+	}
 	doc := any(map[string]any{k: v})
 	for range col / 2 {
 		doc = map[string]any{"a": doc}
@@ -181,6 +187,10 @@ func (w *yamlWriter) delegateEntry(k string, v any, col int, prefix string) bool
 // delegateItem has the encoder write a list item at column col: the one item of a list under a key at
 // that column, itself inside col/2 nested mappings.
 func (w *yamlWriter) delegateItem(v any, col int) bool {
+	v, ok := yamlValue(v)
+	if !ok {
+		return false
+	}
 	doc := any(map[string]any{"x": []any{v}})
 	for range col / 2 {
 		doc = map[string]any{"a": doc}
@@ -209,11 +219,28 @@ func skipLines(b []byte, n int) ([]byte, bool) {
 }
 
 // plainScalar is the text of a scalar the encoder writes as it is: numbers, booleans, null, and
-// strings that are plain words.
+// strings that are plain words. Numbers are typed by yamlValue first.
 func plainScalar(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, plainWord(x)
+	case float64, json.Number:
+		t, ok := yamlValue(x)
+		if !ok {
+			return "", false
+		}
+		return typedNumber(t)
+	case bool:
+		return strconv.FormatBool(x), true
+	case nil:
+		return "null", true
+	}
+	return "", false
+}
+
+// typedNumber is the text of a number as yamlValue types it.
+func typedNumber(v any) (string, bool) {
+	switch x := v.(type) {
 	case int:
 		return strconv.Itoa(x), true
 	case uint64:
@@ -221,10 +248,8 @@ func plainScalar(v any) (string, bool) {
 	case float64:
 		// yaml/v2 encode.go floatv: the shortest 'g' form (infinities and NaN never reach here).
 		return strconv.FormatFloat(x, 'g', -1, 64), true
-	case bool:
-		return strconv.FormatBool(x), true
-	case nil:
-		return "null", true
+	case int64:
+		return strconv.FormatInt(x, 10), true
 	}
 	return "", false
 }
@@ -403,7 +428,9 @@ func insertionSortNatural(keys []string) {
 // otherwise the runs of digits that start there compare by value (both counted from 1 when a '0' is
 // met after other digits), then the shorter run first, then the runes. A prefix comes first.
 func naturalLess(a, b string) bool {
-	ar, br := []rune(a), []rune(b)
+	// Keys are short: their runes fit on the stack.
+	var abuf, bbuf [64]rune
+	ar, br := runesOf(a, abuf[:0]), runesOf(b, bbuf[:0])
 	n := min(len(ar), len(br))
 	p := 0
 	for p < n && ar[p] == br[p] {
@@ -438,6 +465,14 @@ func naturalLess(a, b string) bool {
 		return xe < ye
 	}
 	return x < y
+}
+
+// runesOf appends the runes of s to buf.
+func runesOf(s string, buf []rune) []rune {
+	for _, r := range s {
+		buf = append(buf, r)
+	}
+	return buf
 }
 
 // digitRun reads the decimal digits of r from p on, starting the count at base, and returns the value

@@ -352,55 +352,91 @@ func (o op) MarshalJSON() ([]byte, error) {
 // diff returns the operations that turn a into b: mappings key by key, lists of equal length item
 // by item, anything else replaced whole. Keys are visited sorted, so patches are deterministic.
 func diff(path string, a, b any, withNamespace bool) []op {
-	if path == "/metadata/namespace" && !withNamespace {
-		return nil
+	d := differ{path: []byte(path), withNamespace: withNamespace}
+	d.walk(a, b)
+	return d.ops
+}
+
+// differ walks two values with the JSON pointer of where it is in one buffer, which becomes a
+// string only for an operation: most of an object is equal in base and overlay.
+type differ struct {
+	path          []byte
+	ops           []op
+	withNamespace bool
+}
+
+func (d *differ) add(o op) {
+	o.Path = string(d.path)
+	d.ops = append(d.ops, o)
+}
+
+func (d *differ) walk(a, b any) {
+	if !d.withNamespace && string(d.path) == "/metadata/namespace" {
+		return
 	}
 	am, aok := a.(map[string]any)
 	bm, bok := b.(map[string]any)
 	if aok && bok {
-		keys := map[string]bool{}
+		var buf [32]string
+		keys := buf[:0]
 		for k := range am {
-			keys[k] = true
+			keys = append(keys, k)
 		}
 		for k := range bm {
-			keys[k] = true
+			if _, ok := am[k]; !ok {
+				keys = append(keys, k)
+			}
 		}
-		sorted := make([]string, 0, len(keys))
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		var ops []op
-		for _, k := range sorted {
-			p := path + "/" + diag.EscapeToken(k)
+		sort.Strings(keys)
+		n := len(d.path)
+		for _, k := range keys {
+			d.path = append(append(d.path, '/'), diag.EscapeToken(k)...)
 			av, ina := am[k]
 			bv, inb := bm[k]
 			switch {
 			case ina && !inb:
-				ops = append(ops, op{Op: "remove", Path: p})
+				d.add(op{Op: "remove"})
 			case !ina && inb:
-				ops = append(ops, op{Op: "add", Path: p, Value: bv})
+				d.add(op{Op: "add", Value: bv})
 			default:
-				ops = append(ops, diff(p, av, bv, withNamespace)...)
+				d.walk(av, bv)
 			}
+			d.path = d.path[:n]
 		}
-		return ops
+		return
 	}
 	al, aok := a.([]any)
 	bl, bok := b.([]any)
 	if aok && bok && len(al) == len(bl) {
-		var ops []op
+		n := len(d.path)
 		for i := range al {
-			ops = append(ops, diff(path+"/"+strconv.Itoa(i), al[i], bl[i], withNamespace)...)
+			d.path = strconv.AppendInt(append(d.path, '/'), int64(i), 10)
+			d.walk(al[i], bl[i])
+			d.path = d.path[:n]
 		}
-		return ops
+		return
 	}
 	if equal(a, b) {
-		return nil
+		return
 	}
-	return []op{{Op: "replace", Path: path, Value: b}}
+	d.add(op{Op: "replace", Value: b})
 }
 
-// equal compares decoded JSON values; numbers are json.Number, compared by their text like the
-// YAML they become.
-func equal(a, b any) bool { return reflect.DeepEqual(a, b) }
+// equal compares decoded JSON values; numbers are float64 or json.Number, compared by their text
+// like the YAML they become. Scalars, most of what reaches it, are compared without reflection.
+func equal(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case nil:
+		return b == nil
+	}
+	return reflect.DeepEqual(a, b)
+}

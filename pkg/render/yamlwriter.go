@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
 	yamlv2 "go.yaml.in/yaml/v2"
 )
@@ -53,7 +55,8 @@ func (w *yamlWriter) indent(n int) {
 // mapping writes m's entries at column col; first, when not empty, is what stands before the first
 // key instead of col spaces (a list item's "- ").
 func (w *yamlWriter) mapping(m map[string]any, col int, first string) bool {
-	for i, k := range sortedKeys(m) {
+	var buf [16]string
+	for i, k := range sortedKeys(m, buf[:]) {
 		prefix := first
 		if i > 0 || first == "" {
 			prefix = ""
@@ -404,9 +407,9 @@ func init() {
 	}
 }
 
-// sortedKeys returns m's keys in the encoder's order (naturalLess).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+// sortedKeys returns m's keys in the encoder's order (naturalLess), in buf when they fit.
+func sortedKeys(m map[string]any, buf []string) []string {
+	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -428,9 +431,23 @@ func insertionSortNatural(keys []string) {
 // otherwise the runs of digits that start there compare by value (both counted from 1 when a '0' is
 // met after other digits), then the shorter run first, then the runes. A prefix comes first.
 func naturalLess(a, b string) bool {
-	// Keys are short: their runes fit on the stack.
-	var abuf, bbuf [64]rune
-	ar, br := runesOf(a, abuf[:0]), runesOf(b, bbuf[:0])
+	if ascii(a) && ascii(b) {
+		// Keys are almost always ASCII: their bytes are their runes, and no copy is needed.
+		return naturalLessOf(unsafe.Slice(unsafe.StringData(a), len(a)), unsafe.Slice(unsafe.StringData(b), len(b)))
+	}
+	return naturalLessOf([]rune(a), []rune(b))
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func naturalLessOf[T byte | rune](ar, br []T) bool {
 	n := min(len(ar), len(br))
 	p := 0
 	for p < n && ar[p] == br[p] {
@@ -440,7 +457,7 @@ func naturalLess(a, b string) bool {
 		return len(ar) < len(br)
 	}
 	x, y := ar[p], br[p]
-	xl, yl := unicode.IsLetter(x), unicode.IsLetter(y)
+	xl, yl := unicode.IsLetter(rune(x)), unicode.IsLetter(rune(y))
 	switch {
 	case xl && yl:
 		return x < y
@@ -449,7 +466,7 @@ func naturalLess(a, b string) bool {
 	}
 	var base int64
 	if x == '0' || y == '0' {
-		for q := p - 1; q >= 0 && unicode.IsDigit(ar[q]); q-- {
+		for q := p - 1; q >= 0 && unicode.IsDigit(rune(ar[q])); q-- {
 			if ar[q] != '0' {
 				base = 1
 				break
@@ -467,19 +484,11 @@ func naturalLess(a, b string) bool {
 	return x < y
 }
 
-// runesOf appends the runes of s to buf.
-func runesOf(s string, buf []rune) []rune {
-	for _, r := range s {
-		buf = append(buf, r)
-	}
-	return buf
-}
-
 // digitRun reads the decimal digits of r from p on, starting the count at base, and returns the value
 // and where the run ends.
-func digitRun(r []rune, p int, base int64) (int64, int) {
+func digitRun[T byte | rune](r []T, p int, base int64) (int64, int) {
 	v := base
-	for ; p < len(r) && unicode.IsDigit(r[p]); p++ {
+	for ; p < len(r) && unicode.IsDigit(rune(r[p])); p++ {
 		v = v*10 + int64(r[p]-'0')
 	}
 	return v, p

@@ -128,7 +128,7 @@ func TestNaturalLessIsTheEncodersOrder(t *testing.T) {
 				want = append(want, k)
 			}
 		}
-		require.Equal(t, want, sortedKeys(m))
+		require.Equal(t, want, sortedKeys(m, nil))
 	}
 }
 
@@ -140,7 +140,7 @@ func TestNaturalLessIsTheEncodersOrder(t *testing.T) {
 func orderedKeys(v any) bool {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := sortedKeys(x)
+		keys := sortedKeys(x, nil)
 		for i := range keys {
 			for j := i + 1; j < len(keys); j++ {
 				if !naturalLess(keys[i], keys[j]) || naturalLess(keys[j], keys[i]) {

@@ -119,12 +119,12 @@ func Compile(opts Options) (*Output, error) {
 		in.Environments = append(in.Environments, emit.Environment{Name: name, Namespace: p.Namespace, Plan: p, Objects: objs[i+1]})
 	}
 
+	trees, err := emitAll(targets, in)
+	if err != nil {
+		return nil, err
+	}
 	out.Tree = tree.Tree{}
-	for _, target := range targets {
-		t, err := emit.Emit(target, in)
-		if err != nil {
-			return nil, err
-		}
+	for _, t := range trees {
 		for path, b := range t {
 			out.Tree[path] = b
 		}
@@ -189,6 +189,30 @@ func renderAll(plans []*plan.Plan) ([][]render.Object, error) {
 		}
 	}
 	return objs, nil
+}
+
+// emitAll runs the targets' emitters concurrently, at most one per CPU, and returns their trees in
+// the targets' order. Emitters only read their input.
+func emitAll(targets []string, in emit.Input) ([]tree.Tree, error) {
+	trees := make([]tree.Tree, len(targets))
+	errs := make([]error, len(targets))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, target := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			trees[i], errs[i] = emit.Emit(target, in)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return trees, nil
 }
 
 // checkGitOps refuses a GitOps target the spec does not configure, and one whose objects would

@@ -71,11 +71,12 @@ measure() {
   fi
   local i
   : >"$tmp/times"
-  eval "$prepare"
-  eval "$cmd" >/dev/null
+  # Each in a subshell: a command may change directory (cd "$tmp" && ...).
+  (eval "$prepare")
+  (eval "$cmd") >/dev/null
   for ((i = 0; i < runs; i++)); do
-    eval "$prepare"
-    { TIMEFORMAT='%R %U %S'; time eval "$cmd" >/dev/null; } 2>>"$tmp/times"
+    (eval "$prepare")
+    { TIMEFORMAT='%R %U %S'; time (eval "$cmd") >/dev/null; } 2>>"$tmp/times"
   done
   read -r min median cpu < <(sort -n "$tmp/times" | awk '
     { v[NR] = $1; c += $2 + $3 }

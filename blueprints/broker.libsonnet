@@ -13,12 +13,12 @@ function(p)
                 + (if k.has(b.ports, 'grpc') then [port('grpc', b.ports.grpc)] else [])
                 + (if k.has(b.ports, 'remoting') then [port('remoting', b.ports.remoting)] else []);
   local group(g) =
-    local glabels = labels + { 'rocketops.dev/broker-group': g.name };
+    local glabels = { 'app.kubernetes.io/component': 'broker', 'rocketops.dev/broker-group': g.name };
     [
       k.configMap(p, g.configMap, glabels, g.files),
       k.pdb(p, g.pdb, glabels, g.selectorLabels),
       k.statefulSet(p, g.statefulSet, glabels, b.headlessService, g.replicas, g.pod, g.volume,
-                    if std.objectHas(g, 'commitLog') then [g.commitLog] else []),
+                    if std.objectHasEx(g, 'commitLog', false) then [g.commitLog] else []),
     ];
   [
     {
@@ -36,4 +36,4 @@ function(p)
         ports: ports,
       },
     },
-  ] + std.flattenArrays([group(g) for g in b.groups])
+  ] + std.flatMap(group, b.groups)

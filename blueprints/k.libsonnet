@@ -1,90 +1,100 @@
 // Helpers shared by the blueprints. They place what the plan resolved (names, labels, security contexts,
 // probes, volumes, commands) and decide nothing; everything here is a pure function of its arguments.
+// They run once per object, pod and broker group, so they are written for what go-jsonnet does
+// cheaply: flat object literals rather than `+` chains, `x != {}` and `x != []` rather than
+// std.length(x) > 0, locals for what is used twice, and std.objectHasEx(o, f, false), std.objectHas
+// without its extra function call.
 {
   // has says whether an optional plan field is there (the plan leaves out zero ports and empty maps).
-  has(o, f):: std.objectHas(o, f) && o[f] != 0,
+  has(o, f):: std.objectHasEx(o, f, false) && o[f] != 0,
 
   // service is a Service of the plan's ports.
-  service(p, name, labels, type, selector, ports, extra={}):: {
+  service(p, name, labels, type, selector, ports, extra={}, annotations={}):: {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: $.metadata(p, name, labels),
+    metadata: $.metadata(p, name, labels, annotations),
     spec: { type: type, selector: selector, ports: ports } + extra,
   },
 
   // syncAnnotations are the sync-order annotations of an object with these labels: its broker
-  // group's, else its component's (plan.Sync).
+  // group's, else its component's (plan.Sync). Without any (the plan has them only when the spec
+  // syncs with Argo CD) there is nothing to look up.
   syncAnnotations(p, labels)::
-    if std.objectHas(labels, 'rocketops.dev/broker-group') then std.get(p.sync.groups, labels['rocketops.dev/broker-group'], {})
+    if p.sync.groups == {} && p.sync.components == {} then {}
+    else if std.objectHasEx(labels, 'rocketops.dev/broker-group', false) then std.get(p.sync.groups, labels['rocketops.dev/broker-group'], {})
     else std.get(p.sync.components, std.get(labels, 'app.kubernetes.io/component', ''), {}),
 
-  // objectMetadata: name, the plan's labels plus extra ones, the plan's annotations, the object's sync
-  // annotations and extra ones.
-  objectMetadata(p, name, extraLabels, annotations)::
-    local labels = p.labels + extraLabels;
-    local all = p.annotations + $.syncAnnotations(p, labels) + annotations;
+  // Object metadata: name, namespace, the plan's labels plus extra ones, and the plan's annotations,
+  // the object's sync annotations and extra ones (no field when there are none).
+  metadata(p, name, extraLabels={}, annotations={})::
+    local labels = p.labels + extraLabels, all = p.annotations + $.syncAnnotations(p, labels) + annotations;
     {
       name: name,
+      namespace: p.namespace,
       labels: labels,
-      [if std.length(all) > 0 then 'annotations']: all,
+      [if all != {} then 'annotations']: all,
     },
 
   // clusterMetadata is the metadata of a cluster-scoped object: no namespace, and the label naming the
   // namespace whose cluster it belongs to, since cluster names repeat across namespaces.
   clusterMetadata(p, name, extraLabels={}, annotations={})::
-    $.objectMetadata(p, name, extraLabels + { 'rocketops.dev/namespace': p.namespace }, annotations),
+    local labels = p.labels + extraLabels + { 'rocketops.dev/namespace': p.namespace },
+          all = p.annotations + $.syncAnnotations(p, labels) + annotations;
+    {
+      name: name,
+      labels: labels,
+      [if all != {} then 'annotations']: all,
+    },
 
-  // Object metadata: objectMetadata and the namespace.
-  metadata(p, name, extraLabels={}, annotations={}):: $.objectMetadata(p, name, extraLabels, annotations) + {
-    namespace: p.namespace,
-  },
-
-  resources(r):: {
-    [if std.length(r.requests) > 0 then 'requests']: r.requests,
-    [if std.length(r.limits) > 0 then 'limits']: r.limits,
-  },
-
-  // container is a plan pod's one container.
-  container(c):: {
-    name: c.name,
-    image: c.image,
-    imagePullPolicy: c.pullPolicy,
-    [if std.length(c.command) > 0 then 'command']: c.command,
-    env: c.env,
-    ports: c.ports,
-    resources: $.resources(c.resources),
-    securityContext: c.securityContext,
-    volumeMounts: c.volumeMounts,
-    startupProbe: c.startupProbe,
-    readinessProbe: c.readinessProbe,
-    livenessProbe: c.livenessProbe,
-  },
+  // container is a plan pod's one container, its resources without empty requests or limits.
+  container(c)::
+    local r = c.resources;
+    {
+      name: c.name,
+      image: c.image,
+      imagePullPolicy: c.pullPolicy,
+      [if c.command != [] then 'command']: c.command,
+      env: c.env,
+      ports: c.ports,
+      resources: {
+        [if r.requests != {} then 'requests']: r.requests,
+        [if r.limits != {} then 'limits']: r.limits,
+      },
+      securityContext: c.securityContext,
+      volumeMounts: c.volumeMounts,
+      startupProbe: c.startupProbe,
+      readinessProbe: c.readinessProbe,
+      livenessProbe: c.livenessProbe,
+    },
 
   // podTemplate is the pod template of a workload.
-  podTemplate(pod):: {
-    metadata: {
-      labels: pod.labels,
-      [if std.length(pod.annotations) > 0 then 'annotations']: pod.annotations,
+  podTemplate(pod)::
+    // hostNetwork is in the plan only when true.
+    local hostNetwork = std.objectHasEx(pod, 'hostNetwork', false);
+    {
+      metadata: {
+        labels: pod.labels,
+        [if pod.annotations != {} then 'annotations']: pod.annotations,
+      },
+      spec: {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: pod.securityContext,
+        terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
+        // Host networking: the pods resolve cluster names through the cluster's DNS still.
+        [if hostNetwork then 'hostNetwork']: true,
+        [if hostNetwork then 'dnsPolicy']: 'ClusterFirstWithHostNet',
+        [if pod.pullSecrets != [] then 'imagePullSecrets']: [{ name: s } for s in pod.pullSecrets],
+        [if pod.nodeSelector != {} then 'nodeSelector']: pod.nodeSelector,
+        [if pod.tolerations != [] then 'tolerations']: pod.tolerations,
+        [if pod.affinity != {} then 'affinity']: pod.affinity,
+        [if std.objectHasEx(pod, 'topologySpreadConstraints', false) then 'topologySpreadConstraints']: pod.topologySpreadConstraints,
+        [if std.objectHasEx(pod, 'priorityClassName', false) then 'priorityClassName']: pod.priorityClassName,
+        [if pod.initContainers != [] then 'initContainers']: pod.initContainers,
+        containers: [$.container(pod.container)],
+        volumes: pod.volumes,
+      },
     },
-    spec: {
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      securityContext: pod.securityContext,
-      terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds,
-      // Host networking: the pods resolve cluster names through the cluster's DNS still.
-      [if $.has(pod, 'hostNetwork') then 'hostNetwork']: true,
-      [if $.has(pod, 'hostNetwork') then 'dnsPolicy']: 'ClusterFirstWithHostNet',
-      [if std.length(pod.pullSecrets) > 0 then 'imagePullSecrets']: [{ name: s } for s in pod.pullSecrets],
-      [if std.length(pod.nodeSelector) > 0 then 'nodeSelector']: pod.nodeSelector,
-      [if std.length(pod.tolerations) > 0 then 'tolerations']: pod.tolerations,
-      [if std.length(pod.affinity) > 0 then 'affinity']: pod.affinity,
-      [if std.objectHas(pod, 'topologySpreadConstraints') then 'topologySpreadConstraints']: pod.topologySpreadConstraints,
-      [if std.objectHas(pod, 'priorityClassName') then 'priorityClassName']: pod.priorityClassName,
-      [if std.length(pod.initContainers) > 0 then 'initContainers']: pod.initContainers,
-      containers: [$.container(pod.container)],
-      volumes: pod.volumes,
-    },
-  },
 
   // claimTemplate spells out what the API server stores in a claim template (apiVersion, kind and
   // volumeMode; kube-apiserver v1.33.13 keeps them so), so the live StatefulSet matches what was
@@ -95,7 +105,7 @@
     metadata: { name: v.name, labels: labels },
     spec: {
       accessModes: v.accessModes,
-      [if std.objectHas(v, 'storageClass') then 'storageClassName']: v.storageClass,
+      [if std.objectHasEx(v, 'storageClass', false) then 'storageClassName']: v.storageClass,
       resources: { requests: { storage: v.size } },
       volumeMode: 'Filesystem',
     },
@@ -115,28 +125,30 @@
     data: files,
   },
 
-  // statefulSet runs a pod template, with a claim template for a persistentVolumeClaim volume. A rolling
-  // update replaces one pod at a time, highest ordinal first, each after the one before is ready;
-  // Parallel only lets pods start and stop together when the StatefulSet is scaled.
-  // claimed says whether a volume comes from a claim template: its own claim per pod.
-  claimed(v):: v.mode == 'persistentVolumeClaim' || v.mode == 'local',
-
+  // statefulSet runs a pod template, with a claim template (its own claim per pod) for each volume of
+  // the persistentVolumeClaim or local mode. A rolling update replaces one pod at a time, highest
+  // ordinal first, each after the one before is ready; Parallel only lets pods start and stop together
+  // when the StatefulSet is scaled.
   statefulSet(p, name, labels, serviceName, replicas, pod, volume, extra=[])::
-    local claims = [$.claimTemplate(v, pod.selectorLabels) for v in [volume] + extra if $.claimed(v)];
+    local claims = [
+      $.claimTemplate(v, pod.selectorLabels)
+      for v in [volume] + extra
+      if v.mode == 'persistentVolumeClaim' || v.mode == 'local'
+    ];
     {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: $.metadata(p, name, labels),
-    spec: {
-      serviceName: serviceName,
-      replicas: replicas,
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: pod.selectorLabels },
-      // partition 0 spelled out: every pod is updated, and the live object matches what was applied.
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
-      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      template: $.podTemplate(pod),
-      [if std.length(claims) > 0 then 'volumeClaimTemplates']: claims,
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: $.metadata(p, name, labels),
+      spec: {
+        serviceName: serviceName,
+        replicas: replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: pod.selectorLabels },
+        // partition 0 spelled out: every pod is updated, and the live object matches what was applied.
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: $.podTemplate(pod),
+        [if claims != [] then 'volumeClaimTemplates']: claims,
+      },
     },
-  },
 }

@@ -22,17 +22,13 @@ function(p)
                 + (if k.has(s, 'remotingPort') then [port('remoting', s.remotingPort, nodePort('remotingNodePort'))] else []), {
                   [if std.objectHas(s, 'externalTrafficPolicy') then 'externalTrafficPolicy']: s.externalTrafficPolicy,
                   [if std.objectHas(s, 'loadBalancerSourceRanges') then 'loadBalancerSourceRanges']: s.loadBalancerSourceRanges,
-                }) + {
-        metadata+: { [if std.length(s.annotations) > 0 then 'annotations']+: s.annotations },
-      },
+                }, s.annotations),
     ] + (if x.mode != 'cluster' then [] else [
            k.pdb(p, x.pdb, labels, x.pod.selectorLabels),
            {
              apiVersion: 'apps/v1',
              kind: 'Deployment',
-             metadata: k.metadata(p, x.deployment, labels) + {
-               [if std.objectHas(x, 'annotations') then 'annotations']+: x.annotations,
-             },
+             metadata: k.metadata(p, x.deployment, labels, std.get(x, 'annotations', {})),
              spec: {
                replicas: x.replicas,
                selector: { matchLabels: x.pod.selectorLabels },

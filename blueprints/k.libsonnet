@@ -4,6 +4,12 @@
 // cheaply: flat object literals rather than `+` chains, `x != {}` and `x != []` rather than
 // std.length(x) > 0, locals for what is used twice, and std.objectHasEx(o, f, false), std.objectHas
 // without its extra function call.
+//
+// The Kubernetes values the plan built whole (probes, volumes, affinity, env, ports, security
+// contexts, network policy rules, alert groups) and its long strings (configuration files, scripts)
+// arrive as short marks that rendering replaces with the values afterwards (pkg/render/fragments.go):
+// place them as they are, and test them only for emptiness; indexing one, joining it to a string or
+// using it as a key fails the render.
 {
   // has says whether an optional plan field is there (the plan leaves out zero ports and empty maps).
   has(o, f):: std.objectHasEx(o, f, false) && o[f] != 0,

@@ -8,18 +8,18 @@ import (
 	"github.com/rocketops/rocketops/pkg/cli"
 )
 
-// Memory of a compile: the live heap grows with the pods it plans (about 30 MB for the 800 of the
+// Memory of a compile: the live heap grows with the pods it plans (about 35 MB for the 850 of the
 // benchmark spec, 64 groups × 3 members × 4 environments), and most of what it allocates is garbage
-// at once. The collector runs at a quarter of its default frequency (GOGC 400: a quarter of the run
-// time on large specs) until the heap reaches a soft limit of 100 KiB per pod and at least 80 MiB,
-// and as often as it takes to stay there after that; the benchmark spec then peaks under 128 MiB of
-// resident memory instead of over 200 (scripts/bench.sh), and a spec twice its size gets a limit
-// twice as large instead of a collector running all the time. validate keeps the defaults, which hold
-// its memory to a few tens of MB on the worst specs the limits let through. GOGC and GOMEMLIMIT in
-// the environment win.
+// at once. The collector runs at a quarter of its default frequency (GOGC 400) until the heap
+// reaches a soft limit of 80 KiB per pod and at least 64 MiB, and as often as it takes to stay there
+// after that; the benchmark spec then peaks at about 113 MiB of resident memory (127 MiB with 100
+// KiB per pod, for 5% less CPU; scripts/bench.sh), and a spec twice its size gets a limit twice as
+// large instead of a collector running all the time. validate keeps the defaults, which hold its
+// memory to a few tens of MB on the worst specs the limits let through. GOGC and GOMEMLIMIT in the
+// environment win.
 const (
-	minMemoryLimit = 80 << 20
-	memoryPerPod   = 100 << 10
+	minMemoryLimit = 64 << 20
+	memoryPerPod   = 80 << 10
 )
 
 func main() {

@@ -16,8 +16,9 @@ import (
 
 // BenchmarkStages times each stage of the pipeline on the large spec alone, so a regression shows
 // where it is: parse (YAML with positions), validate (schema and rules, every environment), plan
-// (every environment), render (the blueprints, every environment), emit (each target's files) and
-// write (the output folder, atomically, from nothing).
+// (every environment), render (the blueprints, every environment), emit (each target's files),
+// diff (an unchanged folder against the tree) and write (the output folder, atomically, from
+// nothing).
 func BenchmarkStages(b *testing.B) {
 	src := largeSpec()
 	res, diags := validate.Validate("cluster.yaml", src)
@@ -120,6 +121,31 @@ func BenchmarkStages(b *testing.B) {
 			}
 		})
 	}
+	// diff: comparing an unchanged folder with the compiled tree of all three targets (the part of
+	// `rocketops diff` after compiling).
+	all3 := tree.Tree{}
+	for _, target := range []string{"kustomize", "manifests", "helm"} {
+		t, err := emit.Emit(target, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for p, body := range t {
+			all3[p] = body
+		}
+	}
+	diffDir := filepath.Join(b.TempDir(), "out")
+	if _, err := tree.Write(diffDir, all3, tree.WriteOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("diff/unchanged", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, changed, err := tree.Diff(diffDir, all3, tree.DiffOptions{}); err != nil || changed {
+				b.Fatal(err, changed)
+			}
+		}
+		b.ReportMetric(float64(len(all3)), "files/op")
+	})
 	for _, target := range []string{"kustomize", "manifests"} {
 		t, err := emit.Emit(target, in)
 		if err != nil {

@@ -32,5 +32,6 @@ func main() {
 			cli.SizeMemory = func(pods int) { debug.SetMemoryLimit(max(minMemoryLimit, int64(pods)*memoryPerPod)) }
 		}
 	}
+	cli.CompileCache = cli.DefaultCompileCache()
 	os.Exit(cli.Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

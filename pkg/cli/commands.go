@@ -97,6 +97,9 @@ compile locks the folder; a second one into the same folder meanwhile fails.`,
 			if err != nil {
 				return outcome(fmt.Errorf("writing %s: %w", o.output, err))
 			}
+			if !wo.Partial && len(o.envs) == 0 {
+				storeCompiled(opts, res)
+			}
 			report(out, o.output, name, idx, res, r, wo.Partial)
 			return nil
 		},
@@ -144,6 +147,10 @@ files that differ, and "diff"); with -o github an annotation per file that diffe
 			if err != nil {
 				return err
 			}
+			// An unchanged folder the cache vouches for needs no compile (CompileCache).
+			if o.format == "text" && len(o.envs) == 0 && unchangedByCache(dir, idx, opts) {
+				return nil
+			}
 			res, err := compile.Compile(opts)
 			var findings diag.List
 			if errors.As(err, &findings) && o.format != "text" {
@@ -160,6 +167,9 @@ files that differ, and "diff"); with -o github an annotation per file that diffe
 			text, changed, err := tree.Diff(dir, res.Tree, tree.DiffOptions{Partial: narrowed})
 			if err != nil {
 				return outcome(err)
+			}
+			if !narrowed {
+				storeCompiled(opts, res)
 			}
 			if gaps := gaps(idx, res.Meta, name, narrowed); changed || gaps != "" {
 				summary := fmt.Sprintf("%s differs from what %s compiles to%s", dir, name, gaps)

@@ -171,48 +171,45 @@ func pods(plans []*plan.Plan) int {
 // renderAll renders plans concurrently, at most one per CPU, and returns their objects in order.
 func renderAll(plans []*plan.Plan) ([][]render.Object, error) {
 	objs := make([][]render.Object, len(plans))
-	errs := make([]error, len(plans))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, p := range plans {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			objs[i], errs[i] = render.Render(p)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return objs, nil
+	err := parallel(len(plans), func(i int) (err error) {
+		objs[i], err = render.Render(plans[i])
+		return err
+	})
+	return objs, err
 }
 
-// emitAll runs the targets' emitters concurrently, at most one per CPU, and returns their trees in
-// the targets' order. Emitters only read their input.
+// emitAll runs the targets' emitters concurrently and returns their trees in the targets' order.
+// Emitters only read their input.
 func emitAll(targets []string, in emit.Input) ([]tree.Tree, error) {
 	trees := make([]tree.Tree, len(targets))
-	errs := make([]error, len(targets))
+	err := parallel(len(targets), func(i int) (err error) {
+		trees[i], err = emit.Emit(targets[i], in)
+		return err
+	})
+	return trees, err
+}
+
+// parallel runs do(0) … do(n-1), at most one per CPU at a time, and returns the error of the first
+// (by index) that failed.
+func parallel(n int, do func(i int) error) error {
+	errs := make([]error, n)
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for i, target := range targets {
+	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			trees[i], errs[i] = emit.Emit(target, in)
+			errs[i] = do(i)
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return trees, nil
+	return nil
 }
 
 // checkGitOps refuses a GitOps target the spec does not configure, and one whose objects would

@@ -86,15 +86,7 @@ func (e valueEncoder) value(v reflect.Value) (any, error) {
 		if t.Elem().Kind() == reflect.Uint8 {
 			return viaJSON(v.Interface()) // base64 text
 		}
-		out := make([]any, v.Len())
-		for i := range out {
-			x, err := e.value(v.Index(i))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = x
-		}
-		return out, nil
+		fallthrough
 	case reflect.Array:
 		out := make([]any, v.Len())
 		for i := range out {

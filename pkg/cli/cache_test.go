@@ -182,3 +182,25 @@ func rewriteRecords(t *testing.T, change func([]byte) []byte) {
 		require.NoError(t, os.WriteFile(p, change(b), 0o600))
 	}
 }
+
+// TestCacheThatCannotBeUsedChangesNothing: a cache path that is a file, or lies under one, leaves
+// compile and diff working as without a cache.
+func TestCacheThatCannotBeUsedChangesNothing(t *testing.T) {
+	old := CompileCache
+	t.Cleanup(func() { CompileCache = old })
+	blocker := filepath.Join(t.TempDir(), "not-a-folder")
+	require.NoError(t, os.WriteFile(blocker, []byte("x"), 0o600))
+	for _, dir := range []string{blocker, filepath.Join(blocker, "compiled")} {
+		CompileCache = dir
+		out := filepath.Join(t.TempDir(), "deploy")
+		spec := filepath.Join("..", "..", "examples", "quickstart", "cluster.yaml")
+		code, _, stderr := runCache(t, "compile", spec, "-o", out)
+		require.Equal(t, 0, code, stderr)
+		code, stdout, stderr := runCache(t, "diff", spec, out)
+		require.Equal(t, 0, code, stdout+stderr)
+		appendTo(t, filepath.Join(out, "base", "namesrv.yaml"), "# edited\n")
+		code, stdout, _ = runCache(t, "diff", spec, out)
+		require.Equal(t, 1, code)
+		require.Contains(t, stdout, "-# edited")
+	}
+}
